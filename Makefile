@@ -1,0 +1,139 @@
+# vz: build, install, test.  See README.md.
+#
+#   make deps      install the Debian packages the build and the tests need
+#   make           build vzctl, vzlist, vztmpl (into build/)
+#   make install   install under $(DESTDIR)$(PREFIX) and $(DESTDIR)/etc/vz
+#   make check     host tier: unit tests (also under ASan/UBSan) + root integration tests
+#   make test      check + the kernel/QEMU tier (check-kernel)
+#   make bench     benchmarks, side by side with LXC
+#   make demo      the main job end to end: deps, build, install, template, create, start, exec
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/vz
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+DESTDIR	?=
+
+CC	?= gcc
+PKGS	:= libcap libarchive
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+	   -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -fno-strict-aliasing -Ilib $(PKG_CFLAGS) \
+	   -DVZ_LIBEXECDIR=\"$(LIBEXECDIR)\" -DVZ_VERSION=\"$(VERSION)\"
+LDLIBS	+= $(PKG_LIBS)
+VERSION	:= 0.1.0
+
+B	:= build
+LIB_SRC	:= $(wildcard lib/*.c)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
+CLI_COMMON := vzctl/cli.c
+VZCTL_SRC := $(filter-out vzctl/vzlist.c,$(wildcard vzctl/*.c))
+VZLIST_SRC := vzctl/vzlist.c $(CLI_COMMON)
+VZTMPL_SRC := templates/vztmpl.c $(CLI_COMMON)
+BINS	:= $(B)/vzctl $(B)/vzlist $(B)/vztmpl
+
+# Debian packages for building, testing and benchmarking (kernel tier adds its own).
+DEPS	:= build-essential pkg-config libcap-dev libarchive-dev libnl-3-dev \
+	   libnl-route-3-dev libseccomp-dev busybox-static iproute2 util-linux procps \
+	   e2fsprogs xz-utils gzip tar perl python3 lxc hyperfine
+
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libvz.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/vzctl: $(VZCTL_SRC:%.c=$(B)/%.o) $(B)/libvz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/vzlist: $(VZLIST_SRC:%.c=$(B)/%.o) $(B)/libvz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/vztmpl: $(VZTMPL_SRC:%.c=$(B)/%.o) $(B)/libvz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- unit tests: every selftests/unit/test-*.c against libvz, plain and sanitized
+UNIT_SRC := $(wildcard selftests/unit/test-*.c)
+UNIT_BIN := $(UNIT_SRC:selftests/unit/%.c=$(B)/unit/%.t)
+UNIT_SAN := $(UNIT_SRC:selftests/unit/%.c=$(B)/unit-san/%.t)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+$(B)/unit/%.t: selftests/unit/%.c selftests/unit/tap.h $(B)/libvz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iselftests/unit -o $@ $< $(B)/libvz.a $(LDLIBS)
+
+$(B)/unit-san/%.t: selftests/unit/%.c selftests/unit/tap.h $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Iselftests/unit -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+unit: $(UNIT_BIN) $(UNIT_SAN)
+	prove $(PROVE_FLAGS) $(UNIT_BIN) $(UNIT_SAN)
+
+# ---- integration tests (root, real namespaces/cgroups, private temporary trees)
+integration: all
+	VZ_BUILD=$(CURDIR)/$(B) prove $(PROVE_FLAGS) selftests/integration/*.t
+
+# deps first, then a fresh make so pkg-config sees what was just installed
+check: deps-check
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+-include kernel/kernel.mk
+
+test: check
+	@if grep -q '^check-kernel:' kernel/kernel.mk 2>/dev/null; then \
+		$(MAKE) check-kernel; \
+	else \
+		echo "kernel tier: kernel/kernel.mk not present"; \
+	fi
+
+bench: deps-check
+	$(MAKE) all
+	bench/run-all
+
+# Install the build dependencies once; later runs only check them.
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+
+deps-check:
+	@missing=$$(for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing packages:" $$missing; \
+		$(MAKE) deps; \
+	fi
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/vz/conf \
+		$(DESTDIR)$(SYSCONFDIR)/vz/names $(DESTDIR)$(SYSCONFDIR)/vz/dists/scripts \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 templates/mk-busybox $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 etc/vz-boot $(DESTDIR)$(LIBEXECDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf || install -m 0644 etc/vz.conf $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf
+	install -m 0644 etc/conf/ve-*.conf-sample $(DESTDIR)$(SYSCONFDIR)/vz/conf/
+	install -m 0644 etc/dists/*.conf $(DESTDIR)$(SYSCONFDIR)/vz/dists/
+	install -m 0755 etc/dists/scripts/* $(DESTDIR)$(SYSCONFDIR)/vz/dists/scripts/
+	install -m 0644 etc/vz.service $(DESTDIR)$(UNITDIR)/vz.service
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+demo:
+	./demo.sh
+
+clean:
+	rm -rf $(B)
+
+format:
+	clang-format -i lib/*.[ch] vzctl/*.[ch] templates/*.c selftests/unit/*.[ch]
+
+.PHONY: all unit integration check test bench deps deps-check install demo clean format

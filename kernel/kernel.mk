@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernel/kernel.mk - the kernel tier of vz.  Included by the top-level
+# Makefile; also usable alone: make -f kernel/kernel.mk <target>.
+#
+# Targets:
+#   kernel          build the patched bzImage into the cache, print its path
+#   kernel-vanilla  same base and config without the series (reference)
+#   check-kernel    build if needed, boot under QEMU/TCG, run the project's
+#                   kselftests, the upstream cgroup+proc kselftests (compared
+#                   with the unpatched baseline) and the integration hook;
+#                   non-zero on any failure
+#   kernel-baseline re-record kernel/upstream-kselftest-baseline.txt on the
+#                   unpatched kernel (builds it: ~16 min cold)
+#   bench-kernel    micro-benchmarks, patched vs unpatched (builds both)
+#   kernel-selftests  compile selftests/kernel only
+#   kernel-checkpatch scripts/checkpatch.pl --strict on every patch
+#   kernel-deps     apt-get install the Debian packages this tier needs
+#   kernel-clean    remove this tier's build outputs inside the repo
+#
+# Variables (environment or command line):
+#   KERNEL_CACHE_DIR   cache root outside the repo (default /var/cache/vz/kernel)
+#   KERNEL_JOBS        parallel jobs (default: nproc)
+#   KERNEL_OUT         repo-local output dir (default <repo>/build/kernel)
+#   QEMU_EXTRA_FILES   HOST:GUEST pairs added to the guest initramfs; tests
+#                      go to /vz-tests/integration (see selftests/qemu/)
+#   KERNEL_QEMU_TIMEOUT, KERNEL_TEST_TIMEOUT, KERNEL_QEMU_MEM, KERNEL_QEMU_SMP
+#   KERNEL_SUITES      vz-kernel,upstream,integration (default all)
+
+KERNEL_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+KERNEL_CACHE_DIR ?= /var/cache/vz/kernel
+KERNEL_JOBS ?= $(shell nproc)
+KERNEL_OUT ?= $(KERNEL_TOP)/build/kernel
+KERNEL_SUITES ?= all
+KERNEL_BASELINE := $(KERNEL_TOP)/kernel/upstream-kselftest-baseline.txt
+KERNEL_BUILD := KERNEL_CACHE_DIR=$(KERNEL_CACHE_DIR) KERNEL_JOBS=$(KERNEL_JOBS) \
+	$(KERNEL_TOP)/kernel/build.sh
+KERNEL_DEB_PACKAGES := linux-source-6.1 build-essential flex bison bc libelf-dev \
+	libssl-dev cpio ccache qemu-system-x86 busybox-static kmod rsync perl \
+	python3 file gzip xz-utils
+
+export QEMU_EXTRA_FILES KERNEL_QEMU_TIMEOUT KERNEL_TEST_TIMEOUT KERNEL_QEMU_MEM \
+	KERNEL_QEMU_SMP
+
+.PHONY: kernel kernel-vanilla check-kernel kernel-baseline bench-kernel \
+	kernel-selftests kernel-checkpatch kernel-deps kernel-clean
+
+kernel:
+	@$(KERNEL_BUILD)
+
+kernel-vanilla:
+	@$(KERNEL_BUILD) --unpatched
+
+# The selftests need kselftest.h and the uapi headers of the built tree.
+kernel-selftests:
+	@img=$$($(KERNEL_BUILD) --dir) && \
+	$(MAKE) --no-print-directory -C $(KERNEL_TOP)/selftests/kernel \
+		KSFT_IMAGE=$$img OUTPUT=$(KERNEL_OUT)/selftests
+
+check-kernel:
+	@img=$$($(KERNEL_BUILD) --dir) && \
+	$(MAKE) --no-print-directory -C $(KERNEL_TOP)/selftests/kernel \
+		KSFT_IMAGE=$$img OUTPUT=$(KERNEL_OUT)/selftests && \
+	$(KERNEL_TOP)/selftests/qemu/run.sh -i $$img -t $(KERNEL_OUT)/selftests \
+		-b $(KERNEL_BASELINE) -s $(KERNEL_SUITES) -l $(KERNEL_OUT)/console.log
+
+kernel-baseline:
+	@img=$$($(KERNEL_BUILD) --unpatched --dir) && \
+	$(KERNEL_TOP)/selftests/qemu/run.sh -i $$img -s upstream \
+		-l $(KERNEL_OUT)/console-vanilla.log -r $(KERNEL_BASELINE)
+
+bench-kernel:
+	@$(KERNEL_TOP)/bench/kernel/run.sh
+
+kernel-checkpatch:
+	@$(KERNEL_TOP)/kernel/checkpatch.sh
+
+kernel-deps:
+	apt-get install -y $(KERNEL_DEB_PACKAGES)
+
+kernel-clean:
+	rm -rf $(KERNEL_OUT)

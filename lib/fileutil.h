@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small file helpers shared by the library: whole-file I/O and trees. */
+#ifndef VZ_FILEUTIL_H
+#define VZ_FILEUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Read a whole file into a NUL-terminated buffer; returns its length or -errno. */
+int vz_read_file(const char *path, char **out, struct vz_error *err);
+/* Read a small file relative to dirfd (cgroup and /proc files). */
+int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size);
+/* Write a string to an existing file relative to dirfd (cgroup and /proc files). */
+int vz_write_file_at(int dirfd, const char *path, const char *text);
+/* Write data to <path>.tmp, fsync it, rename it over path. */
+int vz_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			 struct vz_error *err);
+int vz_mkdir_p(const char *path, mode_t mode);
+/* Remove a tree without following symlinks or crossing mount points. */
+int vz_rm_rf(const char *path);
+bool vz_path_exists(const char *path);
+bool vz_dir_is_empty(const char *path);
+/* Join with a single slash; returns a malloc'ed string or NULL. */
+char *vz_path_join(const char *a, const char *b);
+/* Replace every $VEID (and ${VEID}) in text with ctid; malloc'ed. */
+char *vz_subst_veid(const char *text, const char *ctid);
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fileutil.h"
+#include "procutil.h"
+
+unsigned long long vz_proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (vz_read_file_at(AT_FDCWD, path, buf, sizeof(buf)) < 0)
+		return 0;
+	/* The command name may contain spaces and parentheses: skip past the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* After ") " come fields 3..; the start time is field 22. */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			  "%*d %*d %llu",
+		   &start) != 1)
+		return 0;
+	return start;
+}
+
+int vz_pidfd_open(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vz_pidfd_send_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+int vz_pidfd_wait(int pidfd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int ret;
+
+	do
+		ret = poll(&pfd, 1, timeout_ms);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	return ret > 0 ? 1 : 0;
+}
+
+void vz_close_fds_from(int from, const int *keep)
+{
+	__vz_closedir DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!dir) {
+		for (int fd = from; fd < 1024; fd++) {
+			bool kept = false;
+
+			for (const int *k = keep; k && *k >= 0; k++)
+				kept |= *k == fd;
+			if (!kept)
+				close(fd);
+		}
+		return;
+	}
+	while ((de = readdir(dir))) {
+		int fd = atoi(de->d_name);
+		bool kept = fd == dirfd(dir) || de->d_name[0] == '.';
+
+		for (const int *k = keep; k && *k >= 0; k++)
+			kept |= *k == fd;
+		if (fd >= from && !kept)
+			close(fd);
+	}
+}
+
+void vz_unescape_mountinfo(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+int vz_run_wait(char *const argv[], char *const envp[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}

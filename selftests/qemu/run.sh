@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests/qemu/run.sh - boot a kernel under QEMU (TCG) with the test
+# initramfs and judge the TAP it prints.
+#
+# Usage: run.sh -i IMAGE_DIR [-t VZ_TEST_DIR] [-b BASELINE] [-s SUITES]
+#               [-l CONSOLE_LOG] [-r RECORD_BASELINE_OUT] [-a EXTRA_APPEND]
+#
+#   -i DIR   a kernel image directory made by kernel/build.sh --dir
+#            (bzImage + kselftest/ with the upstream cgroup/proc tests)
+#   -t DIR   the project's kselftest binaries (selftests/kernel)
+#   -b FILE  upstream results of the unpatched base to compare with
+#   -s LIST  comma-separated suites: vz-kernel,upstream,integration (default all)
+#   -l FILE  where to keep the console log (default: a temporary file)
+#   -r FILE  record the upstream results of this run as a baseline
+#   -a ARGS  extra kernel command line
+#
+# Environment: QEMU_EXTRA_FILES (see mkinitramfs.sh), KERNEL_QEMU_TIMEOUT
+# (whole boot, default 1500 s), KERNEL_TEST_TIMEOUT (per program, default
+# 300 s), KERNEL_QEMU_MEM (default 2048), KERNEL_QEMU_SMP (default 2).
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+img= vzt= baseline= suites=all log= record= append=
+while getopts "i:t:b:s:l:r:a:" opt; do
+	case "$opt" in
+	i) img=$OPTARG ;;
+	t) vzt=$OPTARG ;;
+	b) baseline=$OPTARG ;;
+	s) suites=$OPTARG ;;
+	l) log=$OPTARG ;;
+	r) record=$OPTARG ;;
+	a) append=$OPTARG ;;
+	*) sed -n '4,22p' "$0" >&2; exit 2 ;;
+	esac
+done
+[ -n "$img" ] && [ -f "$img/bzImage" ] || { echo "run.sh: -i IMAGE_DIR with a bzImage is required" >&2; exit 2; }
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "run.sh: qemu-system-x86_64 missing: make kernel-deps" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/vz-qemu.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+[ -n "$log" ] || log=$tmp/console.log
+mkdir -p "$(dirname "$log")"
+
+kargs=(-o "$tmp/initramfs.cpio.gz")
+[ -d "$img/kselftest" ] && kargs+=(-k "$img/kselftest")
+[ -n "$vzt" ] && kargs+=(-t "$vzt")
+t0=$(date +%s)
+"$HERE/mkinitramfs.sh" "${kargs[@]}"
+
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 printk.time=1"
+cmdline+=" vz.suites=$suites vz.timeout=${KERNEL_TEST_TIMEOUT:-300} $append"
+
+echo "run.sh: booting $img/bzImage under TCG (console log: $log)"
+set +e
+timeout -s KILL "${KERNEL_QEMU_TIMEOUT:-1500}" \
+	qemu-system-x86_64 -accel tcg -m "${KERNEL_QEMU_MEM:-2048}" -smp "${KERNEL_QEMU_SMP:-2}" \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-kernel "$img/bzImage" -initrd "$tmp/initramfs.cpio.gz" \
+	-append "$cmdline" </dev/null 2>&1 | tee "$log"
+qrc=${PIPESTATUS[0]}
+set -e
+t1=$(date +%s)
+echo "run.sh: QEMU exited with $qrc after $((t1 - t0)) s"
+[ "$qrc" = 137 ] && echo "run.sh: QEMU killed after ${KERNEL_QEMU_TIMEOUT:-1500} s (KERNEL_QEMU_TIMEOUT)"
+
+if [ -n "$record" ]; then
+	"$HERE/tap-check.sh" --record "$record" "$log"
+fi
+"$HERE/tap-check.sh" "$log" ${baseline:+"$baseline"}
