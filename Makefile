@@ -29,7 +29,8 @@ VERSION	:= 0.1.0
 
 B	:= build
 LIB_SRC	:= $(wildcard lib/*.c)
-LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
+O	:= $(B)/obj
+LIB_OBJ	:= $(LIB_SRC:%.c=$(O)/%.o)
 CLI_COMMON := vzctl/cli.c
 VZCTL_SRC := $(filter-out vzctl/vzlist.c,$(wildcard vzctl/*.c))
 VZLIST_SRC := vzctl/vzlist.c $(CLI_COMMON)
@@ -43,20 +44,20 @@ DEPS	:= build-essential pkg-config libcap-dev libarchive-dev libnl-3-dev \
 
 all: $(BINS)
 
-$(B)/%.o: %.c
+$(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libvz.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/vzctl: $(VZCTL_SRC:%.c=$(B)/%.o) $(B)/libvz.a
+$(B)/vzctl: $(VZCTL_SRC:%.c=$(O)/%.o) $(B)/libvz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/vzlist: $(VZLIST_SRC:%.c=$(B)/%.o) $(B)/libvz.a
+$(B)/vzlist: $(VZLIST_SRC:%.c=$(O)/%.o) $(B)/libvz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/vztmpl: $(VZTMPL_SRC:%.c=$(B)/%.o) $(B)/libvz.a
+$(B)/vztmpl: $(VZTMPL_SRC:%.c=$(O)/%.o) $(B)/libvz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -6,6 +6,8 @@
 #ifndef VZ_LOCK_H
 #define VZ_LOCK_H
 
+#include <sys/types.h>
+
 #include "ct.h"
 
 struct vz_lock {

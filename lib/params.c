@@ -119,9 +119,9 @@ static const char *check_ip_list(const char *v)
 
 static const char *check_layout(const char *v)
 {
-	if (!strcmp(v, "simfs") || !strcmp(v, "overlay") || !strcmp(v, "image"))
+	if (!strcmp(v, "simfs"))
 		return NULL;
-	return "expected simfs, overlay or image";
+	return "the supported layout is simfs";
 }
 
 static const char *check_ub_pages(const char *v)

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The CT's first process: cloned into new pid, mount, uts, ipc, net, cgroup
+ * (and user) namespaces, it waits until the monitor has written its id maps
+ * and put it into the CT's cgroups, builds the CT's file system view, drops
+ * the capabilities a CT must not have and execs the CT's own /sbin/init.
+ */
+#define VZ_LOG_PREFIX "init"
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "fileutil.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "procutil.h"
+#include "rootfs.h"
+
+#define VZ_ID_RANGE 65536
+
+static int bring_up_loopback(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	__vz_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+/*
+ * The distribution's boot scripts set the host name from /etc/hostname; keep
+ * it in step with HOSTNAME.  Runs as the CT's root inside the CT's root.
+ */
+static void write_hostname_file(const char *hostname)
+{
+	char text[300];
+	int fd = open("/etc/hostname.vz", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0)
+		return;
+	snprintf(text, sizeof(text), "%s\n", hostname);
+	if (write(fd, text, strlen(text)) == (ssize_t)strlen(text) && close(fd) == 0)
+		rename("/etc/hostname.vz", "/etc/hostname");
+	else
+		unlink("/etc/hostname.vz");
+}
+
+static int become_ct_root(struct vz_launch *l, struct vz_error *err)
+{
+	if (!l->userns)
+		return 0;
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot become root of the CT's user namespace");
+	return 0;
+}
+
+static int attach_console(struct vz_error *err)
+{
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open the CT's console");
+	if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot make the console the controlling tty");
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot attach to the console");
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+/* Runs in the new namespaces; reports a failure through errfd and never returns. */
+static void __attribute__((noreturn)) init_child(struct vz_launch *l, int syncfd, int errfd)
+{
+	char *const argv[] = { "/sbin/init", NULL };
+	char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			       "TERM=linux", "HOME=/", "container=vz", NULL };
+	const char *hostname = vz_ct_get(l->ct, "HOSTNAME");
+	struct vz_rootfs fs = { .root = l->root, .console = l->console_slave };
+	struct vz_error err = { 0 };
+	int keep[] = { syncfd, errfd, -1 };
+	char go;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	vz_close_fds_from(3, keep);
+	if (read(syncfd, &go, 1) != 1) {
+		vz_error_set(&err, VZ_E_SYSTEM, EPIPE, "The CT's monitor went away during start");
+		goto fail;
+	}
+	close(syncfd);
+	if (vz_rootfs_enter(&fs, &err) < 0)
+		goto fail;
+	if (become_ct_root(l, &err) < 0)
+		goto fail;
+	if (hostname && *hostname && sethostname(hostname, strlen(hostname)) < 0) {
+		vz_error_sys(&err, VZ_E_SYSTEM, errno, "Cannot set host name '%s'", hostname);
+		goto fail;
+	}
+	if (bring_up_loopback() < 0) {
+		vz_error_sys(&err, VZ_E_SYSTEM, errno, "Cannot bring up lo in the CT");
+		goto fail;
+	}
+	if (vz_rootfs_setup(&fs, &err) < 0)
+		goto fail;
+	if (hostname && *hostname)
+		write_hostname_file(hostname);
+	if (attach_console(&err) < 0)
+		goto fail;
+	if (vz_caps_apply(l->caps_dropped) < 0) {
+		vz_error_sys(&err, VZ_E_CAPABILITY, errno, "Cannot drop capabilities");
+		goto fail;
+	}
+	prctl(PR_SET_PDEATHSIG, 0);
+	execve(argv[0], argv, envp);
+	vz_error_sys(&err, VZ_E_BROKEN_CT, errno, "Cannot execute /sbin/init in the CT");
+fail:
+	if (write(errfd, &err, sizeof(err)) < 0) {
+		/* The monitor is gone; nobody is left to tell. */
+	}
+	_exit(1);
+}
+
+static int write_id_maps(struct vz_launch *l, pid_t pid, struct vz_error *err)
+{
+	char path[64], map[64];
+	int ret;
+
+	snprintf(map, sizeof(map), "0 %lu %u\n", l->uid_base, VZ_ID_RANGE);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	ret = vz_write_file_at(AT_FDCWD, path, map);
+	if (ret == 0) {
+		snprintf(map, sizeof(map), "0 %lu %u\n", l->gid_base, VZ_ID_RANGE);
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+		ret = vz_write_file_at(AT_FDCWD, path, map);
+	}
+	if (ret < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot write the id maps of the CT");
+	return 0;
+}
+
+int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
+{
+	struct clone_args args = {
+		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+			 CLONE_NEWCGROUP,
+		.exit_signal = SIGCHLD,
+	};
+	struct vz_error child_err;
+	int sync[2], errpipe[2];
+	ssize_t n;
+	pid_t pid;
+	int ret;
+
+	if (l->userns)
+		args.flags |= CLONE_NEWUSER;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start the CT");
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+		close(sync[0]);
+		close(sync[1]);
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start the CT");
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0) {
+		close(sync[0]);
+		close(errpipe[0]);
+		init_child(l, sync[1], errpipe[1]);
+	}
+	close(sync[1]);
+	close(errpipe[1]);
+	if (pid < 0) {
+		ret = vz_error_sys(err, errno == EINVAL || errno == EPERM ? VZ_E_NO_KERNEL_SUPPORT
+									 : VZ_E_SYSTEM,
+				   errno, "Cannot create the CT's namespaces");
+		goto out;
+	}
+
+	ret = l->userns ? write_id_maps(l, pid, err) : 0;
+	if (ret == 0)
+		ret = l->cg->ops->attach(l->cg, pid, err);
+	if (ret == 0 && l->userns)
+		ret = l->cg->ops->delegate(l->cg, l->uid_base, l->gid_base, err);
+	if (ret == 0 && write(sync[0], "g", 1) != 1)
+		ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start the CT");
+	if (ret < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	/* EOF: execve() succeeded and closed the pipe; data: the child's error. */
+	do
+		n = read(errpipe[0], &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(child_err)) {
+		waitpid(pid, NULL, 0);
+		if (err)
+			*err = child_err;
+		ret = child_err.errnum ? -child_err.errnum : -EINVAL;
+		goto out;
+	}
+	*pid_out = pid;
+	ret = 0;
+out:
+	close(sync[0]);
+	close(errpipe[0]);
+	return ret;
+}

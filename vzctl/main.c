@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "log.h"
+#include "vzctl.h"
+
+static const struct vzctl_cmd commands[] = {
+	{ "create", cmd_create, true,
+	  "[--ostemplate NAME] [--config NAME] [--hostname NAME] [--name NAME]\n"
+	  "                    [--private PATH] [--root PATH]" },
+	{ "destroy", cmd_destroy, true, "" },
+	{ "delete", cmd_destroy, true, "" },
+	{ "start", cmd_start, true, "[--wait] [--force]" },
+	{ "stop", cmd_stop, true, "[--fast] [--skip-umount]" },
+	{ "restart", cmd_restart, true, "[--wait] [--force] [--fast] [--skip-umount]" },
+	{ "status", cmd_status, false, "" },
+	{ "mount", cmd_mount, true, "" },
+	{ "umount", cmd_umount, true, "" },
+	{ "exec", cmd_exec, false, "COMMAND [ARG...] | -" },
+	{ "exec2", cmd_exec2, false, "COMMAND [ARG...] | -" },
+	{ "exec3", cmd_exec3, false, "COMMAND [ARG...]" },
+	{ "enter", cmd_enter, false, "[--exec COMMAND [ARG...]]" },
+	{ "console", cmd_console, false, "" },
+	{ "runscript", cmd_runscript, false, "SCRIPT" },
+	{ "set", cmd_set, true,
+	  "[--save] [--hostname NAME] [--name NAME] [--description TEXT]\n"
+	  "                    [--onboot yes|no] [--bootorder N] [--disabled yes|no]\n"
+	  "                    [--nameserver ADDR|inherit]... [--searchdomain NAME]...\n"
+	  "                    [--userpasswd USER:PASSWORD] [--stop-timeout SECONDS]" },
+};
+
+int vzctl_bad_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vzctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vzctl --help' for more information.\n");
+	return VZ_EXIT_BAD_OPTION;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: vzctl [--quiet|--verbose] [--skiplock] COMMAND <CTID|NAME> [OPTIONS]\n"
+		     "       vzctl --help | --version\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s <CTID> %s\n", commands[i].name, commands[i].usage);
+	fprintf(out, "\nThe configuration directory is $VZ_CONFDIR (default %s).\n"
+		     "See vzctl(8) for every option and the exit codes.\n",
+		VZ_DEFAULT_CONFDIR);
+}
+
+static const struct vzctl_cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct vzctl v = { 0 };
+	const struct vzctl_cmd *cmd;
+	unsigned ctid;
+	int verbosity = 0, i, ret;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--quiet"))
+			verbosity = -1;
+		else if (!strcmp(argv[i], "--verbose"))
+			verbosity++;
+		else if (!strcmp(argv[i], "--skiplock"))
+			v.skiplock = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("vzctl version %s\n", VZ_VERSION);
+			return 0;
+		} else {
+			return vzctl_bad_usage("", "unknown option '%s'", argv[i]);
+		}
+	}
+	vz_log_set_verbosity(verbosity);
+	if (i >= argc) {
+		usage(stderr);
+		return VZ_EXIT_BAD_OPTION;
+	}
+	cmd = find_command(argv[i]);
+	if (!cmd)
+		return vzctl_bad_usage(argv[i], "unknown command");
+	if (i + 1 >= argc || argv[i + 1][0] == '-')
+		return vzctl_bad_usage(cmd->name, "a CTID or name is required");
+
+	ret = vz_env_open(&v.env, &v.err);
+	if (ret < 0)
+		return vz_cli_fail(&v.err);
+	vz_cli_setup_logging(v.env, argc, argv);
+	ret = vz_ct_resolve(v.env, argv[i + 1], &ctid, &v.err);
+	if (ret == 0 && ctid == 0)
+		ret = vz_error_set(&v.err, VZ_E_BAD_VALUE, EINVAL,
+				   "Container ID 0 (the host) is only valid for 'set'");
+	if (ret == 0)
+		ret = vz_ct_open(v.env, ctid, &v.ct, &v.err);
+	if (ret < 0) {
+		ret = vz_cli_fail(&v.err);
+		goto out;
+	}
+	if (cmd->locks && !v.skiplock) {
+		ret = vz_lock_ct(v.ct, cmd->name, &v.lock, &v.err);
+		if (ret < 0) {
+			ret = vz_cli_fail(&v.err);
+			goto out;
+		}
+		/* Another command may have changed the config before we got the lock. */
+		ret = vz_ct_reload(v.ct, &v.err);
+		if (ret < 0) {
+			ret = vz_cli_fail(&v.err);
+			goto out_unlock;
+		}
+	}
+	/* Subcommands see argv from the CTID on: argv[0] is the CTID. */
+	optind = 1;
+	opterr = 0;
+	ret = cmd->run(&v, argc - i - 1, argv + i + 1);
+out_unlock:
+	vz_unlock(&v.lock);
+out:
+	vz_ct_free(v.ct);
+	vz_env_free(v.env);
+	vz_log_close_file();
+	return ret;
+}
