@@ -41,6 +41,7 @@ struct monitor {
 	int console_client; /* the connection that holds the console, -1 if none */
 	int clients[MAX_CLIENTS];
 	bool stop_requested; /* vzctl stop drives the shutdown and unmounts itself */
+	bool console_hup;    /* nobody in the CT has the console open: look again later */
 	char backlog[CONSOLE_BACKLOG];
 	size_t backlog_len;
 	char *sock_path, *state_path;
@@ -180,7 +181,7 @@ static void drain_console(struct monitor *m)
 	if (n > 0)
 		backlog_add(m, buf, n);
 	else
-		usleep(100000); /* no slave open right now: do not spin on POLLHUP */
+		m->console_hup = true; /* no slave open right now: do not spin on POLLHUP */
 }
 
 /* Wait for init to end; returns its wait status. */
@@ -188,16 +189,21 @@ static int run_loop(struct monitor *m, int sigfd)
 {
 	for (;;) {
 		struct pollfd pfd[3 + MAX_CLIENTS];
-		int nfds = 0, status;
+		int nfds = 0, status, ret;
 
 		pfd[nfds++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		pfd[nfds++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
-		pfd[nfds++] = (struct pollfd){ .fd = m->console_client < 0 ? m->l->console_master : -1,
-					       .events = POLLIN };
+		pfd[nfds++] = (struct pollfd){
+			.fd = m->console_client < 0 && !m->console_hup ? m->l->console_master : -1,
+			.events = POLLIN
+		};
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			pfd[nfds++] = (struct pollfd){ .fd = m->clients[i], .events = POLLIN };
-		if (poll(pfd, nfds, -1) < 0 && errno != EINTR)
+		ret = poll(pfd, nfds, m->console_hup ? 500 : -1);
+		if (ret < 0 && errno != EINTR)
 			return -1;
+		if (ret == 0)
+			m->console_hup = false;
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 

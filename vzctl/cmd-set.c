@@ -52,9 +52,22 @@ static const char set_hostname_sh[] =
 static const char set_dns_sh[] =
 	"{ [ -n \"$2\" ] && echo \"search $2\"; for ns in $1; do echo \"nameserver $ns\"; done; } "
 	"> /etc/resolv.conf.vz && mv /etc/resolv.conf.vz /etc/resolv.conf";
+/* Distribution-neutral: useradd/chpasswd where present, else busybox mkpasswd + awk. */
 static const char set_userpasswd_sh[] =
-	"u=${1%%:*}; grep -q \"^$u:\" /etc/passwd || "
-	"{ adduser -D \"$u\" 2>/dev/null || useradd -m \"$u\"; } && printf '%s\\n' \"$1\" | chpasswd";
+	"u=${1%%:*}; p=${1#*:}\n"
+	"if ! grep -q \"^$u:\" /etc/passwd; then\n"
+	"  if command -v useradd >/dev/null 2>&1; then useradd -m \"$u\" || exit 1\n"
+	"  else\n"
+	"    id=$(awk -F: '$3>=1000 && $3<60000 && $3>m {m=$3} END {print m ? m+1 : 1000}' /etc/passwd)\n"
+	"    echo \"$u:x:$id:$id::/home/$u:/bin/sh\" >> /etc/passwd &&\n"
+	"    echo \"$u:x:$id:\" >> /etc/group && echo \"$u:!:0:0:99999:7:::\" >> /etc/shadow &&\n"
+	"    mkdir -p \"/home/$u\" && chown \"$id:$id\" \"/home/$u\" || exit 1\n"
+	"  fi\n"
+	"fi\n"
+	"if command -v chpasswd >/dev/null 2>&1; then printf '%s\\n' \"$1\" | chpasswd; exit; fi\n"
+	"h=$(mkpasswd -m sha512 \"$p\") || exit 1\n"
+	"awk -F: -v OFS=: -v u=\"$u\" -v h=\"$h\" '$1==u {$2=h} {print}' /etc/shadow > /etc/shadow.vz &&\n"
+	"chmod 600 /etc/shadow.vz && mv /etc/shadow.vz /etc/shadow\n";
 
 static int apply_live(struct vzctl *v, const char *script, const char *a1, const char *a2)
 {

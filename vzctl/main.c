@@ -98,6 +98,15 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[i]);
 	if (!cmd)
 		return vzctl_bad_usage(argv[i], "unknown command");
+	/* Accept "vzctl stop --fast 101" as well as "vzctl stop 101 --fast". */
+	for (int j = i + 1; j < argc && argv[i + 1][0] == '-'; j++) {
+		if (argv[j][0] != '-' && strspn(argv[j], "0123456789") == strlen(argv[j])) {
+			char *id = argv[j];
+
+			memmove(&argv[i + 2], &argv[i + 1], (j - i - 1) * sizeof(char *));
+			argv[i + 1] = id;
+		}
+	}
 	if (i + 1 >= argc || argv[i + 1][0] == '-')
 		return vzctl_bad_usage(cmd->name, "a CTID or name is required");
 

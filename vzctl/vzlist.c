@@ -247,7 +247,7 @@ struct listing {
 	struct ct_info *cts;
 	size_t nr;
 	int *order; /* indexes in fields[] of the columns */
-	size_t nr_order;
+	size_t nr_order, order_cap;
 	time_t now;
 };
 
@@ -387,6 +387,9 @@ static bool parse_int(const char *v, long min, long max, long *out)
 }
 
 /* "yes"/"no" as OpenVZ keeps ONBOOT: 0 unset, 1 yes, 2 no. */
+static const char *const onboot_text[] = { "-", "yes", "no" };
+static const char *const onboot_json[] = { "null", "true", "false" };
+
 static int parse_yesno(const char *v)
 {
 	if (!v)
@@ -512,7 +515,7 @@ static int read_ct(struct vz_ct *ct, const struct vz_ct_state *st, struct ct_inf
 		{ S_HOSTNAME, "HOSTNAME" },	{ S_DESCRIPTION, "DESCRIPTION" },
 		{ S_OSTEMPLATE, "OSTEMPLATE" },
 	};
-	const char *layout;
+	const char *layout, *v;
 	long n;
 	int ret;
 
@@ -555,8 +558,9 @@ static int read_ct(struct vz_ct *ct, const struct vz_ct_state *st, struct ct_inf
 	if (parse_int(own_value(ct, "BOOTORDER"), 0, LONG_MAX, &n))
 		ci->bootorder = (struct num){ true, n };
 	ci->disabled = parse_yesno(own_value(ct, "DISABLED")) == 1;
-	if (own_value(ct, "VM_OVERCOMMIT"))
-		ci->vm_overcommit = strtod(own_value(ct, "VM_OVERCOMMIT"), NULL);
+	v = own_value(ct, "VM_OVERCOMMIT");
+	if (v)
+		ci->vm_overcommit = strtod(v, NULL);
 
 	if (ci->status == ST_RUNNING) {
 		int nproc = vz_ct_nr_procs(ct);
@@ -666,6 +670,8 @@ static int collect(struct vz_env *env, const struct options *opt, struct listing
 			vz_warn("Warning: skipping CT %u: %s", ids[i], err.msg);
 			continue;
 		}
+		if (!ct->exists) /* removed since the directory was read */
+			continue;
 		if (!st.running && !want_stopped)
 			continue;
 		ret = read_ct(ct, &st, ci, ls->now);
@@ -702,8 +708,6 @@ static void filter(struct listing *ls, const struct options *opt)
 
 /* ---- Sorting ------------------------------------------------------------ */
 
-static const struct field *sort_by;
-
 static int cmp_num(struct num a, struct num b)
 {
 	if (!a.known || !b.known)
@@ -716,6 +720,21 @@ static int cmp_str(const char *a, const char *b)
 	if (!a || !b)
 		return (a != NULL) - (b != NULL); /* unset first, as OpenVZ */
 	return strcmp(a, b);
+}
+
+/* Entry by entry, which orders as OpenVZ's compare of the joined lists. */
+static int cmp_list(char **a, char **b)
+{
+	int r;
+
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	for (; *a && *b; a++, b++) {
+		r = strcmp(*a, *b);
+		if (r)
+			return r;
+	}
+	return (*a != NULL) - (*b != NULL);
 }
 
 static struct num int_num(int v, int min)
@@ -733,8 +752,7 @@ static int cmp_field(const struct field *f, const struct ct_info *a, const struc
 	case FK_LAYOUT:
 		return cmp_str(a->str[f->arg], b->str[f->arg]);
 	case FK_LIST:
-		return cmp_str(a->list[f->arg] ? a->list[f->arg][0] : NULL,
-			       b->list[f->arg] ? b->list[f->arg][0] : NULL);
+		return cmp_list(a->list[f->arg], b->list[f->arg]);
 	case FK_STATUS:
 		return (int)a->status - (int)b->status;
 	case FK_UB:
@@ -779,10 +797,10 @@ static int cmp_field(const struct field *f, const struct ct_info *a, const struc
 }
 
 /* Ties keep CTID order, as OpenVZ's stable sort of a CTID-ordered list does. */
-static int cmp_ct(const void *pa, const void *pb)
+static int cmp_ct(const void *pa, const void *pb, void *field)
 {
 	const struct ct_info *a = pa, *b = pb;
-	int r = cmp_field(sort_by, a, b);
+	int r = cmp_field(field, a, b);
 
 	if (r)
 		return r;
@@ -944,10 +962,7 @@ static int text_field(struct line *l, const struct field *f, const struct ct_inf
 		fmt_num(buf, sizeof(buf), int_num(ci->iopslimit, 1));
 		break;
 	case FK_ONBOOT:
-		snprintf(buf, sizeof(buf), "%s",
-			 ci->onboot == 1	   ? "yes"
-			 : ci->onboot == 2 ? "no"
-					   : "-");
+		snprintf(buf, sizeof(buf), "%s", onboot_text[ci->onboot]);
 		break;
 	case FK_BOOTORDER:
 		fmt_num(buf, sizeof(buf), ci->bootorder);
@@ -1139,7 +1154,7 @@ static void json_field(const struct field *f, const struct ct_info *ci)
 		printf("%d", ci->iopslimit < 0 ? 0 : ci->iopslimit);
 		break;
 	case FK_ONBOOT:
-		fputs(ci->onboot == 1 ? "true" : ci->onboot == 2 ? "false" : "null", stdout);
+		fputs(onboot_json[ci->onboot], stdout);
 		break;
 	case FK_BOOTORDER:
 		json_num(ci->bootorder);
@@ -1203,7 +1218,8 @@ static int build_order(const struct options *opt, struct listing *ls)
 	__vz_free char *copy = NULL;
 	char *p, *end;
 
-	ls->order = calloc(ARRAY_SIZE(fields) + 1, sizeof(*ls->order));
+	ls->order_cap = ARRAY_SIZE(fields);
+	ls->order = calloc(ls->order_cap, sizeof(*ls->order));
 	if (!ls->order)
 		return -ENOMEM;
 	if (!spec && opt->json) {
@@ -1233,11 +1249,12 @@ static int build_order(const struct options *opt, struct listing *ls)
 			fprintf(stderr, "Field `%s' is not available in JSON output\n", p);
 			return -EINVAL;
 		}
-		if (ls->nr_order % ARRAY_SIZE(fields) == 0 && ls->nr_order) {
-			no = realloc(ls->order, (ls->nr_order * 2 + 1) * sizeof(*no));
+		if (ls->nr_order == ls->order_cap) {
+			no = reallocarray(ls->order, ls->order_cap * 2, sizeof(*no));
 			if (!no)
 				return -ENOMEM;
 			ls->order = no;
+			ls->order_cap *= 2;
 		}
 		ls->order[ls->nr_order++] = idx;
 		p = comma ? comma + 1 : end;
@@ -1433,8 +1450,7 @@ static int run(int argc, char **argv)
 	filter(&ls, &opt);
 	/* The CTs are in CTID order already. */
 	if (opt.sort_field >= 0 && fields[opt.sort_field].kind != FK_CTID) {
-		sort_by = &fields[opt.sort_field];
-		qsort(ls.cts, ls.nr, sizeof(*ls.cts), cmp_ct);
+		qsort_r(ls.cts, ls.nr, sizeof(*ls.cts), cmp_ct, (void *)&fields[opt.sort_field]);
 	}
 	if (opt.sort_reverse) {
 		first = ls.nr - 1;

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The whole life of a CT: create, mount, start, status, exec*, set, stop,
+# restart, destroy; status golden lines; exec exit codes.
+. "$(dirname "$0")/lib.sh"
+require_root
+setup_node
+
+run "$vzctl" status 101
+is "$out" "CTID 101 deleted unmounted down" "status of a CT that does not exist"
+
+run "$vzctl" create 101 --ostemplate busybox --hostname ct101.example.org --name web1
+is "$rc" 0 "create from the busybox cache"
+ok "$([ -f "$T/etc/conf/101.conf" ]; echo $?)" "create wrote conf/101.conf"
+is "$(grep -c '^OSTEMPLATE="busybox"$' "$T/etc/conf/101.conf")" 1 "OSTEMPLATE saved without suffix"
+is "$(readlink "$T/etc/names/web1")" "$T/etc/conf/101.conf" "names/web1 points to the config"
+is "$(stat -c %u "$T/private/101/bin/busybox")" 300000 "files are owned by the CT's id range"
+ok "$([ ! -e "$T/private/101.tmp" ]; echo $?)" "no .tmp left behind"
+
+run "$vzctl" status web1
+is "$out" "CTID 101 exist unmounted down" "status by name, stopped"
+
+run "$vzctl" mount 101
+is "$rc" 0 "mount"
+run "$vzctl" status 101
+is "$out" "CTID 101 exist mounted down" "status mounted"
+run "$vzctl" umount 101
+is "$rc" 0 "umount"
+
+run "$vzctl" start 101 --wait
+is "$rc" 0 "start --wait"
+run "$vzctl" status 101
+is "$out" "CTID 101 exist mounted running" "status running"
+
+run "$vzctl" exec 101 'echo $((6*7))'
+is "$out" "42" "exec runs the joined arguments through sh -c"
+run "$vzctl" exec 101 false
+is "$rc" 8 "exec of a failing command exits 8"
+run "$vzctl" exec2 101 'exit 7'
+is "$rc" 7 "exec2 returns the command's exit code"
+run "$vzctl" exec3 101 /bin/echo "a  b" c
+is "$out" "a  b c" "exec3 passes argv without a shell"
+run "$vzctl" exec3 101 /no/such/program
+is "$rc" 127 "exec3 of a missing program returns 127"
+out=$(printf 'echo from-stdin\nexit 3\n' | "$vzctl" exec2 101 - 2>&1); rc=$?
+is "$out:$rc" "from-stdin:3" "exec - reads a script from stdin"
+printf 'echo script $VEID_UNSET ran in $(hostname)\n' >"$T/script.sh"
+run "$vzctl" runscript 101 "$T/script.sh"
+is "$out" "script ran in ct101.example.org" "runscript runs a host script inside"
+
+run "$vzctl" exec 101 hostname
+is "$out" "ct101.example.org" "the CT has its own host name"
+run "$vzctl" exec 101 'cat /etc/hostname'
+is "$out" "ct101.example.org" "/etc/hostname follows HOSTNAME"
+run "$vzctl" exec 101 'echo $PATH:$HOME:${SSH_AUTH_SOCK:-none}:$(id -u)'
+is "$out" "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/root:none:0" \
+	"exec gets a clean environment as root"
+run "$vzctl" exec 101 'ls /proc/self/fd | wc -l'
+is "$out" "4" "exec leaks no host file descriptor (0 1 2 + ls's own)"
+
+run "$vzctl" set 101 --hostname renamed.example.org --save
+is "$rc" 0 "set --hostname --save on a running CT"
+run "$vzctl" exec 101 hostname
+is "$out" "renamed.example.org" "host name changed live"
+is "$(grep '^HOSTNAME=' "$T/etc/conf/101.conf")" 'HOSTNAME="renamed.example.org"' "and saved"
+run "$vzctl" set 101 --description "web server" --onboot yes
+like "$out" "not saved" "set without --save warns"
+ok "$(grep -q DESCRIPTION "$T/etc/conf/101.conf"; [ $? -ne 0 ]; echo $?)" "and does not save"
+run "$vzctl" set 101 --nameserver 192.0.2.53 --searchdomain example.org --save
+run "$vzctl" exec 101 'cat /etc/resolv.conf'
+is "$out" "$(printf 'search example.org\nnameserver 192.0.2.53')" "nameserver applied live"
+run "$vzctl" set 101 --userpasswd guest:secret
+is "$rc" 0 "userpasswd adds a user and sets a password"
+run "$vzctl" exec 101 'grep -c "^guest:" /etc/shadow'
+is "$out" "1" "the user exists in the CT's shadow"
+
+run "$vzctl" restart 101 --fast
+is "$rc" 0 "restart"
+run "$vzctl" status 101
+is "$out" "CTID 101 exist mounted running" "running after restart"
+
+run "$vzctl" stop 101
+is "$rc" 0 "graceful stop through the CT's init"
+like "$out" "Container was stopped" "stop reports it"
+run "$vzctl" status 101
+is "$out" "CTID 101 exist unmounted down" "stopped and unmounted"
+ok "$([ -z "$(ls "$T/run")" ]; echo $?)" "no run state left after stop"
+ok "$(find /sys/fs/cgroup -type d -path "*vztest-$$/101" | grep -q .; [ $? -ne 0 ]; echo $?)" \
+	"no cgroup left after stop"
+
+run "$vzctl" start 101
+"$vzctl" exec 101 'halt' >/dev/null 2>&1
+for i in $(seq 50); do "$vzctl" status 101 | grep -q down && break; sleep 0.1; done
+run "$vzctl" status 101
+is "$out" "CTID 101 exist unmounted down" "halt inside the CT stops and unmounts it"
+
+run "$vzctl" destroy 101
+is "$rc" 0 "destroy"
+run "$vzctl" status 101
+is "$out" "CTID 101 deleted unmounted down" "status after destroy"
+ok "$([ ! -e "$T/private/101" ] && [ -f "$T/etc/conf/101.conf.destroyed" ] && [ ! -L "$T/etc/names/web1" ]; echo $?)" \
+	"private area removed, config renamed, name link gone"
+run "$vzctl" create 101 --ostemplate busybox
+is "$rc" 0 "the id can be used again"
+"$vzctl" destroy 101 >/dev/null 2>&1
+finish
