@@ -78,8 +78,9 @@ static int attach_console(struct vz_error *err)
 
 	if (fd < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open the CT's console");
-	if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot make the console the controlling tty");
+	/* No controlling tty for init: its console children (getty, shell) take it. */
+	if (setsid() < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start a session");
 	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot attach to the console");
 	if (fd > 2)

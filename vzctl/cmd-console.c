@@ -42,7 +42,7 @@ int cmd_console(struct vzctl *v, int argc, char **argv)
 	fprintf(stderr, "Attached to CT %s (ESC . to detach)\n", v->ct->idstr);
 	if (n > 1 && write(STDOUT_FILENO, backlog, n) < 0)
 		return VZ_EXIT_SYSTEM;
-	vzctl_relay_pty(master, true);
+	vzctl_relay_pty(master, -1, true);
 	fprintf(stderr, "\nDetached from CT %s\n", v->ct->idstr);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "exec.h"
+#include "procutil.h"
 #include "relay.h"
 #include "vzctl.h"
 
@@ -40,7 +41,7 @@ int cmd_enter(struct vzctl *v, int argc, char **argv)
 			 "HOME=/root", NULL, NULL };
 	struct vz_exec x = { .argv = sh, .envp = envp, .stdio = { 0, 1, 2 } };
 	__vz_close int master = -1;
-	int sv[2], status;
+	int sv[2], status, pidfd;
 	pid_t pid;
 
 	if (argc > 1) {
@@ -85,7 +86,10 @@ int cmd_enter(struct vzctl *v, int argc, char **argv)
 		return status ? status : VZ_EXIT_SYSTEM;
 	}
 	fprintf(stderr, "entered into CT %s\n", v->ct->idstr);
-	vzctl_relay_pty(master, false);
+	pidfd = vz_pidfd_open(pid);
+	vzctl_relay_pty(master, pidfd, false);
+	if (pidfd >= 0)
+		close(pidfd);
 	status = vz_ct_exec_wait(pid);
 	fprintf(stderr, "exited from CT %s\n", v->ct->idstr);
 	return status < 0 ? VZ_EXIT_SYSTEM : status;

@@ -42,7 +42,7 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-int vzctl_relay_pty(int master, bool detach_escape)
+int vzctl_relay_pty(int master, int pidfd, bool detach_escape)
 {
 	struct termios saved, raw;
 	bool tty = isatty(STDIN_FILENO), after_esc = false, in_open = true;
@@ -57,8 +57,9 @@ int vzctl_relay_pty(int master, bool detach_escape)
 		sigaction(SIGWINCH, &sa, NULL);
 	}
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
-					 { .fd = master, .events = POLLIN } };
+		struct pollfd pfd[3] = { { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
+					 { .fd = master, .events = POLLIN },
+					 { .fd = pidfd, .events = POLLIN } };
 		char buf[4096];
 		ssize_t n;
 
@@ -66,9 +67,16 @@ int vzctl_relay_pty(int master, bool detach_escape)
 			winch = 0;
 			copy_winsize(STDIN_FILENO, master);
 		}
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
+			break;
+		}
+		if (pfd[2].revents & POLLIN) {
+			/* The program ended; its background jobs may keep the pty open. */
+			fcntl(master, F_SETFL, O_NONBLOCK);
+			while ((n = read(master, buf, sizeof(buf))) > 0)
+				write_all(STDOUT_FILENO, buf, n);
 			break;
 		}
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {

@@ -10,9 +10,10 @@
  * Relay between the caller's stdin/stdout and a pty master (enter,
  * console) until the master closes.  raw puts the caller's terminal in raw
  * mode; detach_escape enables "Esc ." to leave (console).  Window size
- * changes are forwarded.  Returns 0 on EOF/detach.
+ * changes are forwarded.  Ends when the master closes, or when the process
+ * behind pidfd (-1: none) exits.  Returns 0.
  */
-int vzctl_relay_pty(int master, bool detach_escape);
+int vzctl_relay_pty(int master, int pidfd, bool detach_escape);
 /*
  * Relay the caller's stdio to the pipes of a program (exec with a terminal:
  * the program never gets the caller's tty, so it cannot inject input into

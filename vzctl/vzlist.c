@@ -609,7 +609,9 @@ static int config_ids(struct vz_env *env, unsigned **out, size_t *nr)
 		unsigned id, *nids;
 		char num[32];
 
-		if (len == 0 || strcmp(de->d_name + len, ".conf") || len >= sizeof(num))
+		/* Exactly <CTID>.conf: not 101.conf.destroyed, ve-*.conf-sample, 0101.conf */
+		if (len == 0 || strcmp(de->d_name + len, ".conf") || len >= sizeof(num) ||
+		    (de->d_name[0] == '0' && len > 1))
 			continue;
 		memcpy(num, de->d_name, len);
 		num[len] = '\0';

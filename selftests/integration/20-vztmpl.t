@@ -48,7 +48,7 @@ if [ ! -x /bin/busybox ]; then
 	exit 0
 fi
 
-echo "1..37"
+echo "1..39"
 
 T=$(mktemp -d /tmp/vz-test-vztmpl.XXXXXX)
 upid=
@@ -171,6 +171,19 @@ ok $? "create with BUSYBOX=/nonexistent fails naming busybox-static (rc $rc)"
 left=$(find "$cache" -mindepth 1 -name '*busybox*' ! -name .busybox.lock | wc -l)
 is "$left" 0 "the failed build left no file in cache/"
 
+# ---- kill -9 of vztmpl in the middle of create: all or nothing, a re-run works
+"$vztmpl" create busybox >/dev/null 2>&1 &
+kpid=$!
+sleep 0.3
+kill -KILL "$kpid" 2>/dev/null
+wait "$kpid" 2>/dev/null
+sleep 2 # the builder gets SIGTERM from the kernel (parent-death signal) and cleans up
+hidden=$(find "$cache" -mindepth 1 -name '.busybox.tar*' | wc -l)
+if [ -e "$tarball" ]; then whole=$([ -e "$meta" ] && echo 1 || echo 0); else whole=1; fi
+is "$hidden.$whole" "0.1" "kill -9 during create leaves no temporary file and no cache without .meta"
+"$vztmpl" create --force busybox >/dev/null 2>&1 && [ -f "$tarball" ] && [ -f "$meta" ]
+ok $? "create --force after the kill succeeds"
+
 # ---- the template boots, and its init obeys halt (what vzctl stop sends)
 if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null || ! command -v nsenter >/dev/null; then
 	for _ in 1 2 3; do
@@ -178,7 +191,6 @@ if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null || ! command -v nsent
 		echo "ok $n # SKIP boot test needs root, unshare and nsenter"
 	done
 else
-	"$vztmpl" -q create busybox --force >/dev/null 2>&1
 	r=$T/bootroot
 	mkdir "$r"
 	tar -C "$r" --numeric-owner -xzf "$tarball"
