@@ -116,20 +116,18 @@ deps-check:
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/vz/conf \
-		$(DESTDIR)$(SYSCONFDIR)/vz/names $(DESTDIR)$(SYSCONFDIR)/vz/dists/scripts \
+		$(DESTDIR)$(SYSCONFDIR)/vz/names \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
 	install -m 0755 templates/mk-busybox $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 etc/vz-boot $(DESTDIR)$(LIBEXECDIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf || install -m 0644 etc/vz.conf $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf
 	install -m 0644 etc/conf/ve-*.conf-sample $(DESTDIR)$(SYSCONFDIR)/vz/conf/
-	install -m 0644 etc/dists/*.conf $(DESTDIR)$(SYSCONFDIR)/vz/dists/
-	install -m 0755 etc/dists/scripts/* $(DESTDIR)$(SYSCONFDIR)/vz/dists/scripts/
-	install -m 0644 etc/vz.service $(DESTDIR)$(UNITDIR)/vz.service
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' etc/vz.service >$(DESTDIR)$(UNITDIR)/vz.service
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 
 demo:
-	./demo.sh
+	sh ./demo.sh
 
 clean:
 	rm -rf $(B)
