@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define VZ_LOG_PREFIX "action"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "action.h"
 #include "cleanup.h"
+#include "exec.h"
 #include "fileutil.h"
 #include "log.h"
 #include "procutil.h"
@@ -53,5 +55,31 @@ int vz_action_run(struct vz_ct *ct, const char *action, struct vz_error *err)
 		if (ret < 0)
 			return ret;
 	}
+	return 0;
+}
+
+int vz_action_run_in_ct(struct vz_ct *ct, const char *action, struct vz_error *err)
+{
+	char *const argv[] = { "/bin/sh", "-s", NULL };
+	__vz_free char *path = NULL;
+	__vz_close int fd = -1;
+	struct vz_exec x = { .argv = argv, .stdio = { -1, 1, 2 }, .pty_sock = -1 };
+	pid_t pid;
+	int ret, status;
+
+	if (asprintf(&path, "%s/conf/%s.%s", ct->env->confdir, ct->idstr, action) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot run action scripts");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : vz_error_sys(err, VZ_E_ACTION_SCRIPT, errno, "Cannot open '%s'", path);
+	x.stdio[0] = fd;
+	vz_debug("Running action script '%s' inside CT %s", path, ct->idstr);
+	ret = vz_ct_exec_start(ct, &x, &pid, err);
+	if (ret < 0)
+		return ret;
+	status = vz_ct_exec_wait(pid);
+	if (status != 0)
+		return vz_error_set(err, VZ_E_ACTION_SCRIPT, EIO,
+				    "Action script '%s' failed inside the CT with exit code %d", path, status);
 	return 0;
 }

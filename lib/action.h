@@ -11,5 +11,10 @@
 #include "ct.h"
 
 int vz_action_run(struct vz_ct *ct, const char *action, struct vz_error *err);
+/*
+ * Per-CT scripts that run inside the CT (<CTID>.start after start,
+ * <CTID>.stop before stop), fed to the CT's /bin/sh.
+ */
+int vz_action_run_in_ct(struct vz_ct *ct, const char *action, struct vz_error *err);
 
 #endif

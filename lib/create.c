@@ -285,7 +285,7 @@ int vz_ct_create(struct vz_ct *ct, const struct vz_create_opts *opts, struct vz_
 		goto err_name;
 	unlink(marker);
 	vz_info("Container private area was created");
-	return vz_action_run(ct, "create", err) < 0 ? vz_error_set(err, VZ_E_ACTION_SCRIPT, EIO, "%s", err->msg) : 0;
+	return vz_action_run(ct, "create", err);
 
 err_name:
 	if (opts->name) {

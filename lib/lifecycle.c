@@ -228,6 +228,10 @@ int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_er
 		if (ret < 0)
 			goto out;
 	}
+	/* The CT runs; a failing .start script is reported but does not undo the start. */
+	ret = vz_action_run_in_ct(ct, "start", err);
+	if (ret < 0)
+		goto out;
 	ret = 0;
 	goto out;
 
@@ -273,6 +277,8 @@ int vz_ct_stop(struct vz_ct *ct, const struct vz_stop_opts *opts, struct vz_erro
 		return ret;
 
 	vz_info("Stopping container ...");
+	if (vz_action_run_in_ct(ct, "stop", err) < 0)
+		vz_warn("%s", err->msg);
 	if (!opts->fast) {
 		struct vz_error ignored;
 

@@ -94,6 +94,26 @@ for i in $(seq 50); do "$vzctl" status 101 | grep -q down && break; sleep 0.1; d
 run "$vzctl" status 101
 is "$out" "CTID 101 exist unmounted down" "halt inside the CT stops and unmounts it"
 
+# Action scripts: global and per-CT on the host, <CTID>.start/.stop inside.
+printf 'echo "$VEID $VE_ROOT" >> %s/actions\n' "$T" >"$T/etc/conf/vps.mount"
+printf 'echo "premount $VEID" >> %s/actions\n' "$T" >"$T/etc/conf/101.premount"
+printf 'echo "umount $VEID" >> %s/actions\n' "$T" >"$T/etc/conf/101.umount"
+printf 'hostname > /tmp/started-in\n' >"$T/etc/conf/101.start"
+printf 'echo stopped > /tmp/stopped-in\n' >"$T/etc/conf/101.stop"
+run "$vzctl" start 101
+is "$(cat "$T/actions" 2>/dev/null | tr '\n' ' ')" "premount 101 101 $T/root/101 " \
+	"premount and mount scripts run on the host with VEID and VE_ROOT"
+is "$(cat "$T/private/101/tmp/started-in" 2>/dev/null)" "renamed.example.org" "101.start runs inside the CT"
+run "$vzctl" stop 101 --fast
+is "$(cat "$T/private/101/tmp/stopped-in" 2>/dev/null)" "stopped" "101.stop runs inside the CT before it stops"
+like "$(tail -1 "$T/actions")" "umount 101" "umount script runs at stop"
+printf 'exit 3\n' >"$T/etc/conf/101.premount"
+run "$vzctl" start 101
+is "$rc" 79 "a failing premount script -> 79"
+run "$vzctl" status 101
+is "$out" "CTID 101 exist unmounted down" "and the CT is neither mounted nor started"
+rm -f "$T/etc/conf/"101.{premount,umount,start,stop} "$T/etc/conf/vps.mount"
+
 run "$vzctl" destroy 101
 is "$rc" 0 "destroy"
 run "$vzctl" status 101
