@@ -155,6 +155,9 @@ int vz_cgroup_open(struct vz_ct *ct, struct vz_cgroup **out, struct vz_error *er
 			continue;
 		if (strncmp(mnt, "/sys/fs/cgroup", 14))
 			continue;
+		/* On a pure v2 host only the unified mount at /sys/fs/cgroup counts. */
+		if (mode == 2 && (strcmp(fstype, "cgroup2") || strcmp(mnt, "/sys/fs/cgroup")))
+			continue;
 		if (!strcmp(fstype, "cgroup")) {
 			/* Keep the controllers and the name= option of the super block options. */
 			char ctrls[128] = "", *save = NULL;

@@ -107,6 +107,10 @@ static void __attribute__((noreturn)) init_child(struct vz_launch *l, int syncfd
 		goto fail;
 	}
 	close(syncfd);
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		vz_error_sys(&err, VZ_E_NO_KERNEL_SUPPORT, errno, "Cannot create the CT's cgroup namespace");
+		goto fail;
+	}
 	if (vz_rootfs_enter(&fs, &err) < 0)
 		goto fail;
 	if (become_ct_root(l, &err) < 0)
@@ -160,8 +164,8 @@ static int write_id_maps(struct vz_launch *l, pid_t pid, struct vz_error *err)
 int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 {
 	struct clone_args args = {
-		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-			 CLONE_NEWCGROUP,
+		/* CLONE_NEWCGROUP comes later: its root must be the CT's group. */
+		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
 		.exit_signal = SIGCHLD,
 	};
 	struct vz_error child_err;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -233,11 +234,10 @@ static void remove_stale(const char *cdir, const char *name)
 		return;
 	while ((de = readdir(dir))) {
 		const char *f = de->d_name;
-		const char *rest = f + 1 + nl;
 
 		if (f[0] != '.' || strncmp(f + 1, name, nl))
 			continue;
-		if (strncmp(rest, ".tar", 4) && strncmp(rest, ".tgz", 4))
+		if (strncmp(f + 1 + nl, ".tar", 4) && strncmp(f + 1 + nl, ".tgz", 4))
 			continue;
 		if (unlinkat(dirfd(dir), f, 0) == 0)
 			vz_debug("Removed stale '%s/%s'", cdir, f);
@@ -267,11 +267,12 @@ static int run_helper(char *const argv[], char *buf, size_t size, bool quiet, st
 	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
 	int pfd[2] = {-1, -1}, status, ret;
 	size_t len = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (buf && pipe2(pfd, O_CLOEXEC) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot run %s", argv[0]);
 	fflush(stdout);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		ret = errno;
@@ -282,6 +283,9 @@ static int run_helper(char *const argv[], char *buf, size_t size, bool quiet, st
 		return vz_error_sys(err, VZ_E_SYSTEM, ret, "Cannot run %s", argv[0]);
 	}
 	if (pid == 0) {
+		/* A builder must not outlive a vztmpl killed by SIGKILL: it cleans up on TERM. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(127);
 		if (buf) {
 			dup2(pfd[1], STDOUT_FILENO);
 		} else if (quiet) {
