@@ -141,7 +141,7 @@ int vz_ct_exec_start(struct vz_ct *ct, const struct vz_exec *x, pid_t *pid_out, 
 	pid_t pid;
 	int ret;
 
-	ret = vz_ct_get_state(ct, &st, err);
+	ret = vz_ct_get_run_state(ct, &st, err);
 	if (ret < 0)
 		return ret;
 	if (!st.running)

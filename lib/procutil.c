@@ -60,31 +60,26 @@ int vz_pidfd_wait(int pidfd, int timeout_ms)
 	return ret > 0 ? 1 : 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
 void vz_close_fds_from(int from, const int *keep)
 {
-	__vz_closedir DIR *dir = opendir("/proc/self/fd");
-	struct dirent *de;
+	int sorted[16], nr = 0, next = from;
 
-	if (!dir) {
-		for (int fd = from; fd < 1024; fd++) {
-			bool kept = false;
-
-			for (const int *k = keep; k && *k >= 0; k++)
-				kept |= *k == fd;
-			if (!kept)
-				close(fd);
-		}
-		return;
+	for (const int *k = keep; k && *k >= 0 && nr < (int)ARRAY_SIZE(sorted); k++)
+		if (*k >= from)
+			sorted[nr++] = *k;
+	qsort(sorted, nr, sizeof(int), cmp_int);
+	/* close_range() needs no /proc, which may be another pid namespace's. */
+	for (int i = 0; i < nr; i++) {
+		if (sorted[i] > next)
+			close_range(next, sorted[i] - 1, 0);
+		next = sorted[i] + 1;
 	}
-	while ((de = readdir(dir))) {
-		int fd = atoi(de->d_name);
-		bool kept = fd == dirfd(dir) || de->d_name[0] == '.';
-
-		for (const int *k = keep; k && *k >= 0; k++)
-			kept |= *k == fd;
-		if (fd >= from && !kept)
-			close(fd);
-	}
+	close_range(next, ~0U, 0);
 }
 
 void vz_unescape_mountinfo(char *s)

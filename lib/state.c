@@ -54,12 +54,19 @@ char *vz_ct_run_path(struct vz_ct *ct, const char *suffix)
 int vz_ct_get_state(struct vz_ct *ct, struct vz_ct_state *st, struct vz_error *err)
 {
 	__vz_free char *root = vz_ct_get_subst(ct, "VE_ROOT");
+	int ret = vz_ct_get_run_state(ct, st, err);
+
+	st->mounted = root && vz_is_mountpoint(root);
+	return ret;
+}
+
+int vz_ct_get_run_state(struct vz_ct *ct, struct vz_ct_state *st, struct vz_error *err)
+{
 	__vz_free char *state_path = vz_ct_run_path(ct, ".state");
 	__vz_conf struct vz_conf *rs = NULL;
 
 	memset(st, 0, sizeof(*st));
 	st->exists = ct->exists;
-	st->mounted = root && vz_is_mountpoint(root);
 	if (!state_path)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot get the state of CT %s",
 				    ct->idstr);

@@ -24,6 +24,8 @@ struct vz_ct_state {
 };
 
 int vz_ct_get_state(struct vz_ct *ct, struct vz_ct_state *st, struct vz_error *err);
+/* The same without the mount check (mounted stays false): for hot paths like exec. */
+int vz_ct_get_run_state(struct vz_ct *ct, struct vz_ct_state *st, struct vz_error *err);
 /* true if path is a mount point in the caller's mount namespace. */
 bool vz_is_mountpoint(const char *path);
 /* Paths of the run-state file and control socket; malloc'ed. */
