@@ -95,7 +95,7 @@ static void __attribute__((noreturn)) init_child(struct vz_launch *l, int syncfd
 	char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			       "TERM=linux", "HOME=/", "container=vz", NULL };
 	const char *hostname = vz_ct_get(l->ct, "HOSTNAME");
-	struct vz_rootfs fs = { .root = l->root, .console = l->console_slave };
+	struct vz_rootfs fs = { .root = l->root, .console = l->console_slave, .cg = l->cg };
 	struct vz_error err = { 0 };
 	int keep[] = { syncfd, errfd, -1 };
 	char go;

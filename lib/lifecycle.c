@@ -27,6 +27,7 @@
 #include "fileutil.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "net.h"
 #include "procutil.h"
 #include "state.h"
 
@@ -148,20 +149,34 @@ static int check_init(const char *root, struct vz_error *err)
 
 static int wait_booted(struct vz_ct *ct, struct vz_error *err)
 {
-	/* systemd answers when boot is complete; other inits are up once a command runs. */
-	char *const systemd_argv[] = { "/bin/sh", "-c",
-				       "if [ -x /bin/systemctl ] && [ -d /run/systemd/system ]; then "
-				       "systemctl is-system-running --wait >/dev/null; fi; exit 0",
-				       NULL };
+	/*
+	 * systemd says when boot is complete (running, or degraded with failed
+	 * units); it answers only once its bus is up, so ask until it does.
+	 * Other inits are up as soon as a command runs in the CT.
+	 */
+	char *const argv[] = { "/bin/sh", "-c",
+			       "case $(readlink -f /sbin/init) in */systemd) ;; *) exit 0;; esac; "
+			       "case $(systemctl is-system-running --wait 2>/dev/null) in "
+			       "running|degraded) exit 0;; *) exit 1;; esac",
+			       NULL };
+	unsigned long timeout = vz_ct_get_ulong(ct, "START_TIMEOUT", 120);
+	struct timespec start, now;
 	int status = 0, ret;
 
-	for (int i = 0; i < 100; i++) {
-		ret = vz_ct_exec_simple(ct, systemd_argv, &status, err);
-		if (ret == 0)
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		ret = vz_ct_exec_simple(ct, argv, &status, err);
+		if (ret == 0 && status == 0)
 			return 0;
-		usleep(100000);
+		if (ret < 0 && err->kind == VZ_E_NOT_RUNNING)
+			return vz_error_set(err, VZ_E_START_WAIT, ESRCH, "Container stopped while booting");
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((unsigned long)(now.tv_sec - start.tv_sec) >= timeout)
+			break;
+		usleep(50000);
 	}
-	return vz_error_set(err, VZ_E_START_WAIT, ETIMEDOUT, "Container did not finish booting");
+	return vz_error_set(err, VZ_E_START_WAIT, ETIMEDOUT,
+			    "Container did not finish booting in %lu s", timeout);
 }
 
 int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_error *err)
@@ -190,6 +205,9 @@ int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_er
 	l.gid_base = vz_ct_get_ulong(ct, "LOCAL_GID", l.uid_base);
 	l.userns = l.uid_base != 0;
 	ret = vz_caps_dropped(ct, &l.caps_dropped, err);
+	if (ret < 0)
+		goto out;
+	ret = vz_net_prepare(ct, err);
 	if (ret < 0)
 		goto out;
 
@@ -223,6 +241,9 @@ int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_er
 	if (ret < 0)
 		goto err_cgroup;
 	vz_info("Container start in progress...");
+	/* The addresses reach the distribution's own network config. */
+	if (vz_net_dist_start(ct, err) < 0)
+		vz_warn("%s", err->msg);
 	if (opts->wait) {
 		ret = wait_booted(ct, err);
 		if (ret < 0)

@@ -167,6 +167,7 @@ static const char *check_capability(const char *v)
 	X(LOGGING, check_yesno)                                                                    \
 	X(BOOTORDER, check_uint)                                                                   \
 	X(STOP_TIMEOUT, check_uint)                                                                \
+	X(START_TIMEOUT, check_uint)                                                               \
 	X(LOCAL_UID, check_uint)                                                                   \
 	X(LOCAL_GID, check_uint)                                                                   \
 	X(LOG_LEVEL, check_int)                                                                    \

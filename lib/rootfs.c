@@ -16,15 +16,33 @@
 /* Host device nodes bound into the CT's /dev (mknod is not possible in a user namespace). */
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
-/* Files of /proc that expose or change the host; a CT sees them empty. */
+/*
+ * What the CT must not see of the host, as runc/crun (Docker, podman) mask
+ * it, plus the kernel's symbol table and log.  Files a CT sees empty:
+ */
 static const char *const proc_masked_files[] = {
-	"proc/kcore", "proc/keys", "proc/timer_list", "proc/sched_debug", "proc/latency_stats",
-	"proc/kallsyms", "proc/kmsg",
+	"proc/kcore",	      /* host physical memory as an ELF core */
+	"proc/keys",	      /* every key of the kernel keyrings the caller may view */
+	"proc/timer_list",    /* host timers with their owners' tasks */
+	"proc/timer_stats",   /* the same (kernels before 4.11) */
+	"proc/sched_debug",   /* every host task, its pid and scheduler state */
+	"proc/latency_stats", /* host tasks' latency backtraces */
+	"proc/kallsyms",      /* kernel addresses when not restricted */
+	"proc/kmsg",	      /* the host's kernel log */
+	"proc/interrupts",    /* host IRQ counters: keystroke/network timing */
 };
 /* Directories hidden behind an empty read-only tmpfs. */
-static const char *const masked_dirs[] = { "proc/acpi", "proc/scsi", "sys/firmware",
-					   "proc/driver" };
-/* Host-wide knobs that stay readable but not writable. */
+static const char *const masked_dirs[] = {
+	"proc/acpi",			/* ACPI knobs of the host's hardware */
+	"proc/scsi",			/* host SCSI devices, writable add/remove */
+	"proc/asound",			/* host sound cards */
+	"proc/driver",			/* host driver state (rtc, nvram) */
+	"sys/firmware",			/* ACPI tables, EFI variables, DMI */
+	"sys/devices/virtual/powercap", /* RAPL energy counters (Platypus side channel) */
+	"sys/fs/selinux",		/* the host's MAC policy */
+	"sys/dev/block",		/* the host's disks */
+};
+/* Host-wide knobs that stay readable but not writable (net: see mask_paths()). */
 static const char *const proc_readonly[] = { "proc/sys", "proc/sysrq-trigger", "proc/irq",
 					     "proc/bus", "proc/fs" };
 
@@ -106,6 +124,41 @@ static int mask_paths(struct vz_error *err)
 	return ret;
 }
 
+/*
+ * The CT's own view of its cgroups (the cgroup namespace makes its group the
+ * root), so systemd inside can manage them: on a v2 host one cgroup2 mount;
+ * on v1/hybrid a tmpfs with every hierarchy, the controllers read-only and
+ * the ones systemd writes (name=systemd, unified) read-write.
+ */
+static int mount_cgroups(const struct vz_cgroup *cg, struct vz_error *err)
+{
+	const char *dir = "sys/fs/cgroup";
+	int ret;
+
+	if (!cg || !vz_path_exists(dir))
+		return 0;
+	if (cg->ops == &vz_cgroup_v2_ops)
+		return do_mount("cgroup2", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	ret = do_mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", err);
+	for (int i = 0; !ret && i < cg->nr_hier; i++) {
+		const char *ctrl = cg->hier[i].controllers;
+		const char *name = !*ctrl ? "unified" : strncmp(ctrl, "name=", 5) ? ctrl : ctrl + 5;
+		bool writable = !*ctrl || !strcmp(ctrl, "name=systemd");
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		ret = ensure_dir(path, 0755, err);
+		if (!ret)
+			ret = do_mount("cgroup", path, *ctrl ? "cgroup" : "cgroup2",
+				       MS_NOSUID | MS_NODEV | MS_NOEXEC | (writable ? 0 : MS_RDONLY),
+				       *ctrl ? ctrl : NULL, err);
+	}
+	if (!ret)
+		ret = do_mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			       "mode=755", err);
+	return ret;
+}
+
 static int setup_dev(const char *console, struct vz_error *err)
 {
 	static const struct {
@@ -178,6 +231,8 @@ int vz_rootfs_setup(const struct vz_rootfs *fs, struct vz_error *err)
 	if (!ret)
 		ret = do_mount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			       NULL, err);
+	if (!ret)
+		ret = mount_cgroups(fs->cg, err);
 	if (!ret)
 		ret = setup_dev(fs->console, err);
 	if (!ret)

@@ -8,11 +8,13 @@
 #ifndef VZ_ROOTFS_H
 #define VZ_ROOTFS_H
 
+#include "cgroup.h"
 #include "error.h"
 
 struct vz_rootfs {
 	const char *root;	     /* VE_ROOT on the host */
 	const char *console;	     /* host path of the console pty slave, or NULL */
+	const struct vz_cgroup *cg; /* the CT's groups: mounted at /sys/fs/cgroup inside */
 };
 
 /*

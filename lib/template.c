@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ int vz_template_unpack(const char *archive, const char *dir, unsigned long uid_s
 		    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
 		    ARCHIVE_EXTRACT_UNLINK;
 	struct archive_entry *entry;
+	/* Names are bytes: a UTF-8 locale keeps libarchive from refusing non-ASCII ones. */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
 	__vz_close int cwd = -1;
 	size_t entries = 0;
 	int ret = 0, r;
@@ -156,6 +160,10 @@ out:
 	if (in) {
 		archive_read_close(in);
 		archive_read_free(in);
+	}
+	if (utf8) {
+		uselocale(old);
+		freelocale(utf8);
 	}
 	return ret;
 }

@@ -62,11 +62,13 @@ static const struct builder {
 	const char *package; /* Debian package recorded in PACKAGES */
 } builders[] = {
 	{"busybox", "mk-busybox", ".tar.gz", "busybox-static"},
+	{"debian-12-x86_64", "mk-debian", ".tar.xz", "debootstrap"},
 };
 
 struct opts {
 	bool force;
 	bool no_header;
+	const char *packages; /* create: extra packages for builders that install packages */
 };
 
 /* ---- names and paths */
@@ -393,6 +395,7 @@ static int write_meta(const char *cdir, const struct builder *b, const char *fil
 {
 	__vz_free char *path = NULL, *meta_path = NULL;
 	__vz_conf struct vz_conf *meta = NULL;
+	__vz_free char *list_path = NULL, *list = NULL;
 	char sha[65], created[32], size[32], packages[300];
 	struct stat st;
 	struct tm tm;
@@ -411,13 +414,21 @@ static int write_meta(const char *cdir, const struct builder *b, const char *fil
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(size, sizeof(size), "%lld", (long long)st.st_size);
 	package_version(b->package, packages, sizeof(packages));
+	/* A builder that installs packages lists them ("name=version" lines) in <name>.packages. */
+	if (asprintf(&list_path, "%s/%s.packages", cdir, b->name) >= 0 &&
+	    vz_read_file(list_path, &list, NULL) >= 0) {
+		for (char *c = list; *c; c++)
+			if (*c == '\n' || *c == '"')
+				*c = ' ';
+		unlink(list_path);
+	}
 
 	meta = vz_conf_new(meta_path);
 	if (!meta)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot write '%s'", meta_path);
 	if (vz_conf_set(meta, "NAME", b->name) || vz_conf_set(meta, "FILE", file) ||
 	    vz_conf_set(meta, "CREATED", created) || vz_conf_set(meta, "SHA256", sha) ||
-	    vz_conf_set(meta, "SIZE", size) || vz_conf_set(meta, "PACKAGES", packages) ||
+	    vz_conf_set(meta, "SIZE", size) || vz_conf_set(meta, "PACKAGES", list ? list : packages) ||
 	    vz_conf_set(meta, "BUILDER", b->script))
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot write '%s'", meta_path);
 	ret = vz_conf_save(meta, meta_path, err);
@@ -440,7 +451,8 @@ static int cmd_create(struct vz_env *env, const char *arg, const struct opts *o,
 	b = builder_find(name);
 	if (!b)
 		return vz_error_set(err, VZ_E_BAD_VALUE, ENOENT,
-				    "Unknown template '%s': vztmpl can build: busybox", name);
+				    "Unknown template '%s': vztmpl can build: busybox, debian-12-x86_64",
+				    name);
 	ret = builder_path(b, &script, err);
 	if (ret < 0)
 		return ret;
@@ -465,8 +477,12 @@ static int cmd_create(struct vz_env *env, const char *arg, const struct opts *o,
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot create template %s", name);
 	vz_info("Creating template cache %s in '%s'", name, out);
 	vz_log_file_only("Running %s %s", script, out);
+	if (o->packages && !strcmp(b->script, "mk-busybox"))
+		return vz_error_set(err, VZ_E_BAD_VALUE, EINVAL,
+				    "Template %s takes no --packages", name);
 	{
-		char *const argv[] = {script, out, NULL};
+		char *const argv[] = {script, out, o->packages ? "--packages" : NULL,
+				      (char *)o->packages, NULL};
 
 		ret = run_helper(argv, NULL, 0, vz_log_verbosity() < 0, err);
 	}
@@ -652,8 +668,11 @@ static void usage(FILE *f)
 		"Usage: vztmpl [-q|--quiet] [-v|--verbose] COMMAND [ARGS]\n"
 		"\n"
 		"Commands:\n"
-		"  create NAME [-f|--force]  build the template cache NAME into $TEMPLATE/cache\n"
-		"                            (NAME: busybox); --force replaces an existing one\n"
+		"  create NAME [-f|--force] [--packages a,b]\n"
+		"                            build the template cache NAME into $TEMPLATE/cache\n"
+		"                            (NAME: busybox, offline; debian-12-x86_64, with\n"
+		"                            debootstrap from apt's mirror, --packages adds\n"
+		"                            packages); --force replaces an existing one\n"
 		"  list [-H|--no-header]     list the template caches\n"
 		"  remove NAME               remove a cache and its metadata; refused while a\n"
 		"                            CT config has OSTEMPLATE=\"NAME\"\n"
@@ -687,6 +706,9 @@ static int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 			break;
 		case 'H':
 			o->no_header = true;
+			break;
+		case 'p':
+			o->packages = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -726,6 +748,7 @@ int main(int argc, char **argv)
 	};
 	static const struct option create_opts[] = {
 		{"force", no_argument, NULL, 'f'},
+		{"packages", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -790,7 +813,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(cmd, "create"))
-		first = parse_cmd_opts(argc, argv, "fh", create_opts, &o, &err);
+		first = parse_cmd_opts(argc, argv, "fhp:", create_opts, &o, &err);
 	else if (!strcmp(cmd, "list"))
 		first = parse_cmd_opts(argc, argv, "Hh", list_opts, &o, &err);
 	else if (!strcmp(cmd, "remove") || !strcmp(cmd, "delete"))
