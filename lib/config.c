@@ -73,7 +73,7 @@ static int parse_line(const char *line, char **key, char **value, const char **w
 	__vz_free char *k = NULL;
 	size_t vlen;
 
-	while (*p == ' ' || *p == '\t')
+	while (*p == ' ' || *p == '\t' || *p == '\r')
 		p++;
 	if (*p == '\0' || *p == '#')
 		return 0;

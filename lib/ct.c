@@ -133,7 +133,8 @@ int vz_ct_resolve(struct vz_env *env, const char *id_or_name, unsigned *ctid, st
 	const char *base;
 	ssize_t n;
 
-	if (id_or_name && isdigit((unsigned char)id_or_name[0]))
+	/* A number is a CTID; anything else, "1web" included, is a name. */
+	if (id_or_name && *id_or_name && strspn(id_or_name, "0123456789") == strlen(id_or_name))
 		return vz_ctid_parse(id_or_name, ctid, err);
 	if (!id_or_name || !vz_ct_name_valid(id_or_name))
 		return vz_error_set(err, VZ_E_BAD_VALUE, EINVAL, "Invalid container ID or name '%s'",
@@ -249,7 +250,7 @@ unsigned long vz_ct_get_ulong(const struct vz_ct *ct, const char *key, unsigned 
 	unsigned long n;
 	char *end;
 
-	if (!v || !*v)
+	if (!v || !isdigit((unsigned char)*v))
 		return def;
 	errno = 0;
 	n = strtoul(v, &end, 10);

@@ -2,6 +2,7 @@
 #define VZ_LOG_PREFIX "lock"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,9 @@ static int read_holder(const char *path, char *status, size_t size)
 
 	if (n < 0)
 		return n;
+	errno = 0;
 	pid = strtol(buf, &nl, 10);
-	if (nl == buf || *nl != '\n' || pid <= 0)
+	if (nl == buf || *nl != '\n' || pid <= 0 || pid > INT_MAX || errno)
 		return 0;
 	snprintf(status, size, "%s", nl + 1);
 	status[strcspn(status, "\n")] = '\0';

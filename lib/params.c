@@ -109,10 +109,23 @@ static const char *check_ip_list(const char *v)
 		unsigned char buf[16];
 		char *slash = strchr(tok, '/');
 
+		bool v6;
+
 		if (slash)
 			*slash = '\0';
-		if (inet_pton(AF_INET, tok, buf) != 1 && inet_pton(AF_INET6, tok, buf) != 1)
+		v6 = inet_pton(AF_INET6, tok, buf) == 1;
+		if (!v6 && inet_pton(AF_INET, tok, buf) != 1)
 			return "expected IPv4 or IPv6 addresses separated by spaces";
+		if (slash) {
+			const char *len = slash + 1;
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(len, &end, 10);
+			if (!isdigit((unsigned char)*len) || *end || errno || n > (v6 ? 128UL : 32UL))
+				return "invalid prefix length after '/'";
+		}
 	}
 	return NULL;
 }

@@ -40,8 +40,16 @@ int vz_parse_size(const char *text, uint64_t unit, bool allow_suffix, int64_t *o
 		*out = VZ_UNLIMITED;
 		return 0;
 	}
-	if (!isdigit((unsigned char)*p) && *p != '.')
-		return -EINVAL; /* rejects signs, spaces and hex */
+	/* Plain decimal with one optional suffix letter: strtold() also takes signs, hex, exponents. */
+	{
+		size_t len = strlen(p), numlen = len;
+
+		if (isalpha((unsigned char)p[len - 1]))
+			numlen--;
+		if (numlen == 0 || strspn(p, "0123456789.") != numlen ||
+		    strchr(p, '.') != strrchr(p, '.') || !strpbrk(p, "0123456789"))
+			return -EINVAL;
+	}
 	errno = 0;
 	v = strtold(p, &end);
 	if (errno || end == p || !isfinite((double)v))
