@@ -17,7 +17,7 @@ UNITDIR	?= /lib/systemd/system
 DESTDIR	?=
 
 CC	?= gcc
-PKGS	:= libcap libarchive
+PKGS	:= libcap libarchive libseccomp libnl-3.0 libnl-route-3.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS	?= -O2 -g
@@ -123,6 +123,9 @@ install: all
 	install -m 0755 etc/vz-boot $(DESTDIR)$(LIBEXECDIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf || install -m 0644 etc/vz.conf $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf
 	install -m 0644 etc/conf/ve-*.conf-sample $(DESTDIR)$(SYSCONFDIR)/vz/conf/
+	install -d $(DESTDIR)$(SYSCONFDIR)/vz/dists/scripts
+	install -m 0644 etc/dists/*.conf $(DESTDIR)$(SYSCONFDIR)/vz/dists/
+	install -m 0755 etc/dists/scripts/*.sh $(DESTDIR)$(SYSCONFDIR)/vz/dists/scripts/
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' etc/vz.service >$(DESTDIR)$(UNITDIR)/vz.service
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 

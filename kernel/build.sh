@@ -23,8 +23,10 @@
 #   $KERNEL_CACHE_DIR/pristine/<debian-version>/   unpacked tarball, read-only use
 #   $KERNEL_CACHE_DIR/work/<flavour>/linux         persistent patched tree
 #   $KERNEL_CACHE_DIR/work/<flavour>/build         persistent O= build dir
-#   $KERNEL_CACHE_DIR/images/<key>/                bzImage, .config, headers,
-#                                                  upstream kselftests, BUILD-INFO
+#   $KERNEL_CACHE_DIR/images/<key>/                bzImage, config, headers/,
+#                                                  kselftest/ (upstream cgroup+proc),
+#                                                  ksft/ (kselftest.h, cgroup_util),
+#                                                  BUILD-INFO
 #   $KERNEL_CACHE_DIR/logs/<key>.log               full build log
 #
 # The key is a hash of BASE, the installed package version, the series and
@@ -235,6 +237,15 @@ if ! make -C "$work/linux/tools/testing/selftests" O="$work/build/kselftest" \
 	say "WARNING: upstream kselftests did not build completely, see $log"
 	echo "upstream kselftest build failed" >"$img.tmp/KSELFTEST-BUILD-FAILED"
 fi
+
+# The kselftest framework and cgroup helpers of this very tree, for the
+# project's own kselftests (selftests/kernel/Makefile uses KSFT_IMAGE/ksft).
+st="$work/linux/tools/testing/selftests"
+mkdir -p "$img.tmp/ksft/cgroup" "$img.tmp/ksft/clone3" "$img.tmp/ksft/pidfd"
+cp "$st/kselftest.h" "$st/kselftest_harness.h" "$img.tmp/ksft/"
+cp "$st/cgroup/cgroup_util.c" "$st/cgroup/cgroup_util.h" "$img.tmp/ksft/cgroup/"
+cp "$st/clone3/clone3_selftests.h" "$img.tmp/ksft/clone3/"
+cp "$st/pidfd/pidfd.h" "$img.tmp/ksft/pidfd/"
 
 cp "$work/build/arch/x86/boot/bzImage" "$img.tmp/bzImage"
 cp "$work/build/.config" "$img.tmp/config"

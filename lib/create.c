@@ -16,8 +16,9 @@
 #include "lock.h"
 #include "log.h"
 #include "state.h"
+#include "storage.h"
+#include "userns.h"
 
-#define VZ_ID_RANGE 65536UL
 
 static char *marker_path(struct vz_ct *ct)
 {
@@ -239,6 +240,8 @@ int vz_ct_create(struct vz_ct *ct, const struct vz_create_opts *opts, struct vz_
 		vz_warn("LOCAL_UID=0: container %s runs without a user namespace and is not "
 			"safe for untrusted tenants", ct->idstr);
 	}
+	/* The layout is the CT's for life, whatever vz.conf says later. */
+	vz_ct_set(ct, "VE_LAYOUT", vz_storage_of(ct)->name, err);
 	snprintf(num, sizeof(num), "%lu", uid_base);
 	vz_ct_set(ct, "LOCAL_UID", num, err);
 	snprintf(num, sizeof(num), "%lu", gid_base);
@@ -257,7 +260,7 @@ int vz_ct_create(struct vz_ct *ct, const struct vz_create_opts *opts, struct vz_
 		ret = vz_error_sys(err, VZ_E_CREATE_PRIVATE, -ret, "Cannot create '%s'", tmp);
 		goto err_marker;
 	}
-	ret = vz_template_unpack(cache, tmp, uid_base, gid_base, err);
+	ret = vz_storage_of(ct)->populate(ct, cache, tmp, uid_base, gid_base, err);
 	if (ret < 0)
 		goto err_tmp;
 	if (chown(tmp, uid_base, gid_base) < 0 || chmod(tmp, 0755) < 0) {

@@ -22,6 +22,7 @@
 #include "exec.h"
 #include "log.h"
 #include "procutil.h"
+#include "seccomp.h"
 #include "state.h"
 
 static char *const default_env[] = {
@@ -70,7 +71,8 @@ static void __attribute__((noreturn)) die(const char *what)
 
 /* The host-side helper: enters the CT, forks the program, relays its status. */
 static void __attribute__((noreturn)) exec_helper(const struct vz_exec *x, int pidfd, int flags,
-						  bool userns, uint64_t caps, struct vz_cgroup *cg)
+						  bool userns, uint64_t caps, struct vz_cgroup *cg,
+						  const struct vz_seccomp *sc)
 {
 	struct vz_error err;
 	int keep[] = { x->pty_sock, -1 };
@@ -117,6 +119,14 @@ static void __attribute__((noreturn)) exec_helper(const struct vz_exec *x, int p
 		}
 		if (vz_caps_apply(caps) < 0)
 			die("cannot drop capabilities");
+		/*
+		 * Nothing more than the CT's root has: its user namespace, its
+		 * bounding set, its seccomp policy, its cgroups, no host fd and
+		 * no host environment.  No no_new_privs (see seccomp.c): setuid
+		 * programs of the CT keep working for its users.
+		 */
+		if (vz_seccomp_load(sc) < 0)
+			die("cannot install the seccomp filter");
 		execvpe(x->argv[0], x->argv, x->envp ? x->envp : default_env);
 		die(x->argv[0]);
 	}
@@ -133,6 +143,7 @@ static void __attribute__((noreturn)) exec_helper(const struct vz_exec *x, int p
 int vz_ct_exec_start(struct vz_ct *ct, const struct vz_exec *x, pid_t *pid_out, struct vz_error *err)
 {
 	__vz_cgroup struct vz_cgroup *cg = NULL;
+	__vz_seccomp struct vz_seccomp *sc = NULL;
 	__vz_close int pidfd = -1;
 	struct vz_ct_state st;
 	uint64_t caps;
@@ -147,6 +158,9 @@ int vz_ct_exec_start(struct vz_ct *ct, const struct vz_exec *x, pid_t *pid_out, 
 	if (!st.running)
 		return vz_error_set(err, VZ_E_NOT_RUNNING, EINVAL, "Container is not running");
 	ret = vz_caps_dropped(ct, &caps, err);
+	if (ret < 0)
+		return ret;
+	ret = vz_seccomp_get(ct, caps, &sc, err);
 	if (ret < 0)
 		return ret;
 	ret = vz_cgroup_open(ct, &cg, err);
@@ -164,7 +178,7 @@ int vz_ct_exec_start(struct vz_ct *ct, const struct vz_exec *x, pid_t *pid_out, 
 	if (pid < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot fork");
 	if (pid == 0)
-		exec_helper(x, pidfd, flags, st.userns, caps, cg);
+		exec_helper(x, pidfd, flags, st.userns, caps, cg, sc);
 	*pid_out = pid;
 	return 0;
 }

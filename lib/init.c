@@ -29,8 +29,10 @@
 #include "fileutil.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "net.h"
 #include "procutil.h"
 #include "rootfs.h"
+#include "seccomp.h"
 
 #define VZ_ID_RANGE 65536
 
@@ -89,7 +91,8 @@ static int attach_console(struct vz_error *err)
 }
 
 /* Runs in the new namespaces; reports a failure through errfd and never returns. */
-static void __attribute__((noreturn)) init_child(struct vz_launch *l, int syncfd, int errfd)
+static void __attribute__((noreturn)) init_child(struct vz_launch *l, const struct vz_seccomp *sc,
+						  int syncfd, int errfd)
 {
 	char *const argv[] = { "/sbin/init", NULL };
 	char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -134,6 +137,10 @@ static void __attribute__((noreturn)) init_child(struct vz_launch *l, int syncfd
 		goto fail;
 	}
 	prctl(PR_SET_PDEATHSIG, 0);
+	if (vz_seccomp_load(sc) < 0) {
+		vz_error_sys(&err, VZ_E_SYSTEM, errno, "Cannot install the seccomp filter");
+		goto fail;
+	}
 	execve(argv[0], argv, envp);
 	vz_error_sys(&err, VZ_E_BROKEN_CT, errno, "Cannot execute /sbin/init in the CT");
 fail:
@@ -168,6 +175,7 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
 		.exit_signal = SIGCHLD,
 	};
+	__vz_seccomp struct vz_seccomp *sc = NULL;
 	struct vz_error child_err;
 	int sync[2], errpipe[2];
 	ssize_t n;
@@ -176,6 +184,12 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 
 	if (l->userns)
 		args.flags |= CLONE_NEWUSER;
+	/* Compiled here, on the host side: a profile path is a host path. */
+	ret = vz_seccomp_prepare(l->ct, l->caps_dropped, &sc, err);
+	if (ret == 0)
+		ret = vz_seccomp_save(l->ct, sc, err);
+	if (ret < 0)
+		return ret;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start the CT");
 	if (pipe2(errpipe, O_CLOEXEC) < 0) {
@@ -187,7 +201,7 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 	if (pid == 0) {
 		close(sync[0]);
 		close(errpipe[0]);
-		init_child(l, sync[1], errpipe[1]);
+		init_child(l, sc, sync[1], errpipe[1]);
 	}
 	close(sync[1]);
 	close(errpipe[1]);
@@ -203,6 +217,8 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 		ret = l->cg->ops->attach(l->cg, pid, err);
 	if (ret == 0 && l->userns)
 		ret = l->cg->ops->delegate(l->cg, l->uid_base, l->gid_base, err);
+	if (ret == 0)
+		ret = vz_net_plug(l->ct, pid, err);
 	if (ret == 0 && write(sync[0], "g", 1) != 1)
 		ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start the CT");
 	if (ret < 0) {
@@ -224,6 +240,8 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 	*pid_out = pid;
 	ret = 0;
 out:
+	if (ret < 0)
+		vz_net_unplug(l->ct, true);
 	close(sync[0]);
 	close(errpipe[0]);
 	return ret;

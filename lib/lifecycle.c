@@ -30,6 +30,7 @@
 #include "net.h"
 #include "procutil.h"
 #include "state.h"
+#include "storage.h"
 
 static int ct_paths(struct vz_ct *ct, char **root, char **priv, struct vz_error *err)
 {
@@ -62,13 +63,16 @@ int vz_ct_mount(struct vz_ct *ct, struct vz_error *err)
 	ret = vz_mkdir_p(root, 0755);
 	if (ret < 0)
 		return vz_error_sys(err, VZ_E_CREATE_ROOT, -ret, "Cannot create '%s'", root);
-	if (mount(priv, root, NULL, MS_BIND, NULL) < 0)
-		return vz_error_sys(err, VZ_E_MOUNT, errno, "Cannot mount '%s' on '%s'", priv, root);
+	ret = vz_storage_of(ct)->mount(ct, priv, root, err);
+	if (ret < 0)
+		return ret;
 	/* Keep the CT's view private: nothing mounted inside leaks back to the host. */
 	mount(NULL, root, NULL, MS_PRIVATE, NULL);
 	ret = vz_action_run(ct, "mount", err);
 	if (ret < 0) {
-		umount2(root, MNT_DETACH);
+		struct vz_error ignored;
+
+		vz_storage_of(ct)->umount(ct, priv, root, &ignored);
 		return ret;
 	}
 	return 0;
@@ -87,10 +91,9 @@ int vz_ct_umount(struct vz_ct *ct, struct vz_error *err)
 	ret = vz_action_run(ct, "umount", err);
 	if (ret < 0)
 		return ret;
-	if (umount2(root, 0) < 0) {
-		if (errno != EBUSY || umount2(root, MNT_DETACH) < 0)
-			return vz_error_sys(err, VZ_E_UMOUNT, errno, "Cannot unmount '%s'", root);
-	}
+	ret = vz_storage_of(ct)->umount(ct, priv, root, err);
+	if (ret < 0)
+		return ret;
 	return vz_action_run(ct, "postumount", err);
 }
 

@@ -28,6 +28,7 @@
 #include "fileutil.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "net.h"
 #include "procutil.h"
 #include "state.h"
 
@@ -227,6 +228,7 @@ static void cleanup_ct(struct monitor *m, bool unmount)
 {
 	struct vz_error err = { 0 };
 
+	vz_net_unplug(m->l->ct, true);
 	if (m->l->cg->ops->destroy(m->l->cg, &err) < 0)
 		vz_err("%s", err.msg);
 	unlink(m->state_path);
@@ -284,6 +286,7 @@ static void __attribute__((noreturn)) monitor_main(struct vz_launch *l, int repo
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP && !m.stop_requested) {
 			/* reboot(2) inside the CT: start a fresh init in fresh namespaces */
 			vz_info("Container %s is rebooting", l->ct->idstr);
+			vz_net_unplug(l->ct, false); /* plugged in again for the new init */
 			if (l->cg->ops->destroy(l->cg, &err) == 0 && l->cg->ops->create(l->cg, &err) == 0 &&
 			    l->cg->ops->setup_devices(l->cg, &err) == 0 &&
 			    vz_init_launch(l, &m.init_pid, &err) == 0 && write_state(&m, &err) == 0)
@@ -297,6 +300,7 @@ static void __attribute__((noreturn)) monitor_main(struct vz_launch *l, int repo
 	_exit(0);
 
 fail_sock:
+	vz_net_unplug(l->ct, true);
 	unlink(m.sock_path);
 fail:
 	if (write(reportfd, &err, sizeof(err)) < 0) {

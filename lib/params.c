@@ -132,9 +132,9 @@ static const char *check_ip_list(const char *v)
 
 static const char *check_layout(const char *v)
 {
-	if (!strcmp(v, "simfs"))
+	if (!strcmp(v, "simfs") || !strcmp(v, "overlay"))
 		return NULL;
-	return "the supported layout is simfs";
+	return "expected simfs or overlay";
 }
 
 static const char *check_ub_pages(const char *v)
@@ -174,6 +174,16 @@ static const char *check_capability(const char *v)
 	return NULL;
 }
 
+/* SECCOMP: the policy of lib/seccomp.h. */
+static const char *check_seccomp(const char *v)
+{
+	if (!*v || !strcmp(v, "default") || !strcmp(v, "off"))
+		return NULL;
+	if (v[0] != '/' || strstr(v, ".."))
+		return "expected default, off or the absolute path of a profile";
+	return NULL;
+}
+
 #define PARAMS(X)                                                                                  \
 	X(ONBOOT, check_yesno)                                                                     \
 	X(DISABLED, check_yesno)                                                                   \
@@ -203,6 +213,7 @@ static const char *check_capability(const char *v)
 	X(IP_ADDRESS, check_ip_list)                                                               \
 	X(VE_LAYOUT, check_layout)                                                                 \
 	X(CAPABILITY, check_capability)                                                            \
+	X(SECCOMP, check_seccomp)                                                                  \
 	X(PHYSPAGES, check_ub_pages)                                                               \
 	X(SWAPPAGES, check_ub_pages)                                                               \
 	X(LOCKEDPAGES, check_ub_pages)                                                             \

@@ -40,6 +40,7 @@
 #include "error.h"
 #include "fileutil.h"
 #include "log.h"
+#include "storage.h"
 
 #include "../vzctl/cli.h"
 
@@ -620,7 +621,7 @@ static int template_users(const struct vz_env *env, const char *name, char **use
 
 static int cmd_remove(struct vz_env *env, const char *arg, struct vz_error *err)
 {
-	__vz_free char *name = NULL, *cdir = NULL, *users = NULL, *meta = NULL;
+	__vz_free char *name = NULL, *cdir = NULL, *users = NULL, *meta = NULL, *base = NULL;
 	__vz_close int lock = -1;
 	struct unlink_arg ua = {.err = err};
 	int ret;
@@ -652,6 +653,14 @@ static int cmd_remove(struct vz_env *env, const char *arg, struct vz_error *err)
 		ua.removed++;
 	else if (errno != ENOENT)
 		return vz_error_sys(err, VZ_E_DELETE, errno, "Cannot remove '%s'", meta);
+	/* The shared base of overlay CTs goes with the cache (no CT uses it: checked above). */
+	base = vz_storage_base_path(env, name);
+	if (base && vz_path_exists(base)) {
+		ret = vz_rm_rf(base);
+		if (ret < 0)
+			return vz_error_sys(err, VZ_E_DELETE, -ret, "Cannot remove '%s'", base);
+		ua.removed++;
+	}
 	if (ua.removed == 0)
 		return vz_error_set(err, VZ_E_NO_OSTEMPLATE, ENOENT,
 				    "Template %s not found in '%s'", name, cdir);

@@ -14,6 +14,7 @@
 #include "create.h"
 #include "exec.h"
 #include "log.h"
+#include "net.h"
 #include "state.h"
 #include "vzctl.h"
 
@@ -29,6 +30,15 @@ enum {
 	OPT_SEARCHDOMAIN,
 	OPT_USERPASSWD,
 	OPT_STOP_TIMEOUT,
+	OPT_IPADD,
+	OPT_IPDEL,
+	OPT_NETIF_ADD,
+	OPT_NETIF_DEL,
+	OPT_IFNAME,
+	OPT_MAC,
+	OPT_HOST_IFNAME,
+	OPT_HOST_MAC,
+	OPT_BRIDGE,
 };
 
 static const struct option set_opts[] = {
@@ -43,6 +53,16 @@ static const struct option set_opts[] = {
 	{ "searchdomain", required_argument, NULL, OPT_SEARCHDOMAIN },
 	{ "userpasswd", required_argument, NULL, OPT_USERPASSWD },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "ipadd", required_argument, NULL, OPT_IPADD },
+	{ "ip", required_argument, NULL, OPT_IPADD },
+	{ "ipdel", required_argument, NULL, OPT_IPDEL },
+	{ "netif_add", required_argument, NULL, OPT_NETIF_ADD },
+	{ "netif_del", required_argument, NULL, OPT_NETIF_DEL },
+	{ "ifname", required_argument, NULL, OPT_IFNAME },
+	{ "mac", required_argument, NULL, OPT_MAC },
+	{ "host_ifname", required_argument, NULL, OPT_HOST_IFNAME },
+	{ "host_mac", required_argument, NULL, OPT_HOST_MAC },
+	{ "bridge", required_argument, NULL, OPT_BRIDGE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -96,6 +116,37 @@ static int add_to_list(char **list, const char *value)
 	return 0;
 }
 
+/* --ipadd/--ipdel: check the address now (71), collect it for vz_ip_list_edit(). */
+static int collect_ip(struct vzctl *v, char **list, const char *value, bool del)
+{
+	struct vz_ip ip;
+
+	if (!(del && !strcmp(value, "all")) && vz_ip_parse(value, &ip, &v->err) < 0)
+		return vz_cli_fail(&v->err);
+	if (add_to_list(list, value) < 0)
+		return VZ_EXIT_SYSTEM;
+	return 0;
+}
+
+/* IP_ADDRESS and NETIF in memory from the network options; 0 or an exit code. */
+static int edit_network(struct vzctl *v, const char *ipadd, const char *ipdel,
+			const struct vz_netif_edit *ne, bool netif)
+{
+	__vz_free char *ips = NULL, *netifs = NULL;
+
+	if (ipadd || ipdel) {
+		if (vz_ip_list_edit(vz_ct_get(v->ct, "IP_ADDRESS"), ipadd, ipdel, &ips, &v->err) < 0 ||
+		    vz_ct_set(v->ct, "IP_ADDRESS", ips, &v->err) < 0)
+			return vz_cli_fail(&v->err);
+	}
+	if (netif) {
+		if (vz_netif_list_edit(vz_ct_get(v->ct, "NETIF"), v->ct->id, ne, &netifs, &v->err) < 0 ||
+		    vz_ct_set(v->ct, "NETIF", netifs, &v->err) < 0)
+			return vz_cli_fail(&v->err);
+	}
+	return 0;
+}
+
 static int host_nameservers(char **list)
 {
 	__vz_fclose FILE *f = fopen("/etc/resolv.conf", "re");
@@ -111,7 +162,9 @@ static int host_nameservers(char **list)
 
 int cmd_set(struct vzctl *v, int argc, char **argv)
 {
-	__vz_free char *nameservers = NULL, *searchdomains = NULL;
+	__vz_free char *nameservers = NULL, *searchdomains = NULL, *ipadd = NULL, *ipdel = NULL;
+	struct vz_netif_edit ne = { 0 };
+	bool net_changed = false, netif_changed = false;
 	const char *hostname = NULL, *name = NULL, *userpasswd = NULL;
 	bool save = false, changed = false;
 	struct vz_ct_state st;
@@ -168,6 +221,42 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 				return VZ_EXIT_SYSTEM;
 			changed = true;
 			continue;
+		case OPT_IPADD:
+		case OPT_IPDEL:
+			ret = collect_ip(v, c == OPT_IPADD ? &ipadd : &ipdel, optarg, c == OPT_IPDEL);
+			if (ret)
+				return ret;
+			net_changed = changed = true;
+			continue;
+		case OPT_NETIF_ADD:
+		case OPT_NETIF_DEL:
+			if ((c == OPT_NETIF_ADD ? ne.nr_add : ne.nr_del) >= ARRAY_SIZE(ne.add))
+				return vzctl_bad_usage("set", "too many --netif_add/--netif_del");
+			if (c == OPT_NETIF_ADD)
+				ne.add[ne.nr_add++] = optarg;
+			else
+				ne.del[ne.nr_del++] = optarg;
+			net_changed = netif_changed = changed = true;
+			continue;
+		case OPT_IFNAME:
+			ne.ifname = optarg;
+			continue;
+		case OPT_MAC:
+			ne.mac = optarg;
+			net_changed = netif_changed = changed = true;
+			continue;
+		case OPT_HOST_IFNAME:
+			ne.host_ifname = optarg;
+			net_changed = netif_changed = changed = true;
+			continue;
+		case OPT_HOST_MAC:
+			ne.host_mac = optarg;
+			net_changed = netif_changed = changed = true;
+			continue;
+		case OPT_BRIDGE:
+			ne.bridge = optarg;
+			net_changed = netif_changed = changed = true;
+			continue;
 		case OPT_USERPASSWD:
 			if (!strchr(optarg, ':') || optarg[0] == ':') {
 				vz_error_set(&v->err, VZ_E_BAD_VALUE, EINVAL,
@@ -189,18 +278,32 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 		return vz_cli_fail(&v->err);
 	if (searchdomains && vz_ct_set(v->ct, "SEARCHDOMAIN", searchdomains, &v->err) < 0)
 		return vz_cli_fail(&v->err);
+	if (ne.ifname && !netif_changed)
+		return vzctl_bad_usage("set", "--ifname needs --mac, --host_ifname, --host_mac or --bridge");
 	if (!changed && !userpasswd)
 		return vzctl_bad_usage("set", "nothing to set");
-
 	if (vz_ct_get_state(v->ct, &st, &v->err) < 0)
 		return vz_cli_fail(&v->err);
+	if (net_changed) {
+		/* A running CT may have interfaces added live and not saved. */
+		ne.missing_ok = st.running;
+		ret = edit_network(v, ipadd, ipdel, &ne, netif_changed);
+		if (ret)
+			return ret;
+	}
 	if (userpasswd && !st.running) {
 		vz_error_set(&v->err, VZ_E_NOT_RUNNING, EINVAL,
 			     "Container must be running to set a password");
 		return vz_cli_fail(&v->err);
 	}
 	if (st.running) {
-		if (hostname)
+		if (net_changed) {
+			struct vz_net_change nc = { .ipadd = ipadd, .ipdel = ipdel,
+						    .netif = netif_changed ? &ne : NULL };
+
+			ret = vz_net_apply(v->ct, st.init_pid, &nc, &v->err);
+		}
+		if (!ret && hostname)
 			ret = apply_live(v, set_hostname_sh, hostname, NULL);
 		if (!ret && (nameservers || searchdomains))
 			ret = apply_live(v, set_dns_sh, vz_ct_get(v->ct, "NAMESERVER") ?: "",

@@ -13,7 +13,7 @@
 static const struct vzctl_cmd commands[] = {
 	{ "create", cmd_create, true,
 	  "[--ostemplate NAME] [--config NAME] [--hostname NAME] [--name NAME]\n"
-	  "                    [--private PATH] [--root PATH]" },
+	  "                    [--private PATH] [--root PATH] [--ipadd ADDR[/LEN]]..." },
 	{ "destroy", cmd_destroy, true, "" },
 	{ "delete", cmd_destroy, true, "" },
 	{ "start", cmd_start, true, "[--wait] [--force]" },
@@ -32,7 +32,11 @@ static const struct vzctl_cmd commands[] = {
 	  "[--save] [--hostname NAME] [--name NAME] [--description TEXT]\n"
 	  "                    [--onboot yes|no] [--bootorder N] [--disabled yes|no]\n"
 	  "                    [--nameserver ADDR|inherit]... [--searchdomain NAME]...\n"
-	  "                    [--userpasswd USER:PASSWORD] [--stop-timeout SECONDS]" },
+	  "                    [--userpasswd USER:PASSWORD] [--stop-timeout SECONDS]\n"
+	  "                    [--ipadd ADDR[/LEN]]... [--ipdel ADDR|all]...\n"
+	  "                    [--netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]]...\n"
+	  "                    [--netif_del IFNAME|all]... [--ifname IFNAME [--mac MAC]\n"
+	  "                    [--host_ifname NAME] [--host_mac MAC] [--bridge NAME]]" },
 };
 
 int vzctl_bad_usage(const char *cmd, const char *fmt, ...)

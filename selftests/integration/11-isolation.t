@@ -29,7 +29,7 @@ for ct in 101 102; do
 	ok "$([ "$(hostname)" != "iso$ct" ]; echo $?)" "$kind: host name of the host unchanged"
 	run "$vzctl" exec $ct 'cat /proc/mounts'
 	ok "$(printf '%s' "$out" | grep -q "$T"; [ $? -ne 0 ]; echo $?)" "$kind: host mounts are not visible"
-	run "$vzctl" exec $ct 'ls /sys/fs/cgroup/memory 2>/dev/null | head -1; ip link 2>/dev/null | grep -c "^[0-9]"'
+	run "$vzctl" exec $ct 'ip link 2>/dev/null | grep -c "^[0-9]"'
 	is "$out" "1" "$kind: only a loopback interface"
 	run "$vzctl" exec2 $ct 'mknod /tmp/disk b 8 0 && cat /tmp/disk >/dev/null'
 	ok "$([ "$rc" -ne 0 ]; echo $?)" "$kind: cannot mknod and read a disk"

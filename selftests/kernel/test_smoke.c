@@ -4,6 +4,7 @@
  * cgroup v2 hierarchy at /sys/fs/cgroup and on the tests running as root in
  * the root cgroup.  If these fail, every other result is meaningless.
  */
+#include <linux/limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

@@ -19,6 +19,11 @@
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
+# Scripts expect /usr/bin/true, /usr/bin/env...: make every applet visible
+# under both prefixes.
+for f in /bin/* /sbin/*; do
+	[ -e "/usr${f}" ] || ln -s "$f" "/usr${f}"
+done
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export HOME=/root
 

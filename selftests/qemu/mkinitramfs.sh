@@ -37,7 +37,7 @@ die() { echo "mkinitramfs: ERROR: $*" >&2; exit 1; }
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing: apt-get install busybox-static"
-ldd "$BUSYBOX" 2>&1 | grep -q "not a dynamic executable" ||
+case "$(ldd "$BUSYBOX" 2>&1 || true)" in *"not a dynamic executable"*) ;; *) false ;; esac ||
 	die "$BUSYBOX is not statically linked: apt-get install busybox-static"
 
 root=$(mktemp -d /tmp/vz-initramfs.XXXXXX)
@@ -84,6 +84,11 @@ for pair in ${QEMU_EXTRA_FILES:-}; do
 	else
 		cp -aL "$src" "$root$dst"
 	fi
+done
+
+# libgcc_s is dlopen()ed by glibc for pthread_cancel(): ldd cannot see it.
+for lib in /lib/x86_64-linux-gnu/libgcc_s.so.1; do
+	[ -e "$lib" ] && mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
 done
 
 # Shared libraries of every dynamically linked ELF file in the image.

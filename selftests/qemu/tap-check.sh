@@ -41,7 +41,10 @@ upstream_results() {
 	}
 	prog != "" && /^# (ok|not ok) [0-9]+ / {
 		line = substr($0, 3); name = line
-		sub(/^(ok|not ok) [0-9]+ /, "", name); sub(/ #.*/, "", name)
+		sub(/^(ok|not ok) [0-9]+ /, "", name)
+		# kselftest.h puts the directive first: "ok 3 # SKIP name"
+		if (name ~ /^# (SKIP|skip) /) sub(/^# (SKIP|skip) /, "", name)
+		else sub(/ #.*/, "", name)
 		print res(line), prog "/" name
 	}' | sort -k2 -u
 }

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Storage layouts of a CT's private area (VE_LAYOUT):
+ *   simfs    the private area is a full copy of the template, bound on VE_ROOT;
+ *   overlay  the template is unpacked once, read-only, under
+ *            $TEMPLATE/base/<OSTEMPLATE> and shared by every CT made from
+ *            it; the private area holds the CT's upper and work
+ *            directories, and VE_ROOT is an overlay of the two.  A
+ *            user-namespaced CT sees the shared base through an idmapped
+ *            mount, so the base keeps the template's own ids on disk.
+ */
+#ifndef VZ_STORAGE_H
+#define VZ_STORAGE_H
+
+#include "ct.h"
+
+struct vz_storage_ops {
+	const char *name;
+	/* Fill the new private area dir (not yet renamed into place) from the cache. */
+	int (*populate)(struct vz_ct *ct, const char *cache, const char *dir, unsigned long uid,
+			unsigned long gid, struct vz_error *err);
+	int (*mount)(struct vz_ct *ct, const char *priv, const char *root, struct vz_error *err);
+	int (*umount)(struct vz_ct *ct, const char *priv, const char *root, struct vz_error *err);
+};
+
+extern const struct vz_storage_ops vz_storage_simfs;
+extern const struct vz_storage_ops vz_storage_overlay;
+
+/* The layout of a CT, from VE_LAYOUT. */
+const struct vz_storage_ops *vz_storage_of(const struct vz_ct *ct);
+/* $TEMPLATE/base/<name>: the shared, read-only base of overlay CTs; malloc'ed. */
+char *vz_storage_base_path(struct vz_env *env, const char *ostemplate);
+
+#endif
