@@ -40,11 +40,15 @@ BINS	:= $(B)/vzctl $(B)/vzlist $(B)/vztmpl
 # Debian packages for building, testing and benchmarking (kernel tier adds its own).
 DEPS	:= build-essential pkg-config libcap-dev libarchive-dev libnl-3-dev \
 	   libnl-route-3-dev libseccomp-dev busybox-static iproute2 util-linux procps \
-	   e2fsprogs xz-utils gzip tar perl python3 lxc hyperfine
+	   e2fsprogs xz-utils gzip tar perl python3 lxc hyperfine debootstrap uidmap
 
 all: $(BINS)
 
-$(O)/%.o: %.c
+# Rebuild when the paths compiled into the binaries change (make install PREFIX=...).
+STAMP := $(B)/.paths
+$(shell mkdir -p $(B); echo '$(LIBEXECDIR) $(VERSION)' | cmp -s - $(STAMP) || echo '$(LIBEXECDIR) $(VERSION)' > $(STAMP))
+
+$(O)/%.o: %.c $(STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -119,7 +123,7 @@ install: all
 		$(DESTDIR)$(SYSCONFDIR)/vz/names \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
-	install -m 0755 templates/mk-busybox $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 templates/mk-busybox templates/mk-debian $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 etc/vz-boot $(DESTDIR)$(LIBEXECDIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf || install -m 0644 etc/vz.conf $(DESTDIR)$(SYSCONFDIR)/vz/vz.conf
 	install -m 0644 etc/conf/ve-*.conf-sample $(DESTDIR)$(SYSCONFDIR)/vz/conf/
@@ -128,6 +132,9 @@ install: all
 	install -m 0755 etc/dists/scripts/*.sh $(DESTDIR)$(SYSCONFDIR)/vz/dists/scripts/
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' etc/vz.service >$(DESTDIR)$(UNITDIR)/vz.service
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 etc/bash_completion.d/vzctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vzctl
 
 demo:
 	sh ./demo.sh

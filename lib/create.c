@@ -129,8 +129,9 @@ static int load_sample(struct vz_ct *ct, const char *name, struct vz_error *err)
 	ret = vz_params_validate(sample, false, err);
 	if (ret < 0)
 		return ret;
+	/* What the command line already set wins over the sample. */
 	for (size_t i = 0; i < sample->nr_lines; i++)
-		if (sample->lines[i].key)
+		if (sample->lines[i].key && !vz_conf_get(ct->conf, sample->lines[i].key))
 			vz_conf_set(ct->conf, sample->lines[i].key, sample->lines[i].value);
 	return 0;
 }

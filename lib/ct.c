@@ -26,8 +26,8 @@ static const struct {
 	{ "LOGGING", "yes" },
 	{ "LOGFILE", "/var/log/vzctl.log" },
 	{ "LOG_LEVEL", "0" },
-	{ "LOCAL_UID", "0" },
-	{ "LOCAL_GID", "0" },
+	/* Tenant-safe by default: CTs get id ranges from 100000 up; LOCAL_GID follows. */
+	{ "LOCAL_UID", "100000" },
 };
 
 int vz_env_open(struct vz_env **out, struct vz_error *err)

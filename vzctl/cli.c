@@ -94,7 +94,8 @@ void vz_cli_setup_logging(struct vz_env *env, int argc, char **argv)
 
 	if (verbose && vz_log_verbosity() == 0)
 		vz_log_set_verbosity(atoi(verbose));
-	if (!logging || strcasecmp(logging, "yes") || !file || !*file)
+	if (!logging || !file || !*file ||
+	    (strcasecmp(logging, "yes") && strcasecmp(logging, "on") && strcmp(logging, "1")))
 		return;
 	if (vz_log_open_file(file, level ? atoi(level) + VZ_LOG_INFO : VZ_LOG_INFO) < 0)
 		return; /* not being able to log never stops a command */

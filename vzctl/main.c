@@ -62,6 +62,17 @@ static void usage(FILE *out)
 		VZ_DEFAULT_CONFDIR);
 }
 
+static bool options_are_flags(const struct vzctl_cmd *cmd)
+{
+	static const char *const names[] = { "start",  "stop",	 "restart", "destroy", "delete",
+					     "mount",  "umount", "status",  "console" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(cmd->name, names[i]))
+			return true;
+	return false;
+}
+
 static const struct vzctl_cmd *find_command(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
@@ -102,8 +113,12 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[i]);
 	if (!cmd)
 		return vzctl_bad_usage(argv[i], "unknown command");
-	/* Accept "vzctl stop --fast 101" as well as "vzctl stop 101 --fast". */
-	for (int j = i + 1; j < argc && argv[i + 1][0] == '-'; j++) {
+	/*
+	 * Accept "vzctl stop --fast 101" as well as "vzctl stop 101 --fast", for
+	 * commands whose options take no value (elsewhere "--bootorder 5" would
+	 * make 5 the CTID).
+	 */
+	for (int j = i + 1; j < argc && argv[i + 1][0] == '-' && options_are_flags(cmd); j++) {
 		if (argv[j][0] != '-' && strspn(argv[j], "0123456789") == strlen(argv[j])) {
 			char *id = argv[j];
 
@@ -121,7 +136,7 @@ int main(int argc, char **argv)
 	ret = vz_ct_resolve(v.env, argv[i + 1], &ctid, &v.err);
 	if (ret == 0 && ctid == 0)
 		ret = vz_error_set(&v.err, VZ_E_BAD_VALUE, EINVAL,
-				   "Container ID 0 (the host) is only valid for 'set'");
+				   "Container ID 0 (the host) cannot be used with '%s'", cmd->name);
 	if (ret == 0)
 		ret = vz_ct_open(v.env, ctid, &v.ct, &v.err);
 	if (ret < 0) {

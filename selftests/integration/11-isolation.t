@@ -14,6 +14,16 @@ echo 'LOCAL_UID="0"' >>"$T/etc/conf/102.conf"
 echo 'LOCAL_GID="0"' >>"$T/etc/conf/102.conf"
 chown -R 0:0 "$T/private/102"
 
+# vz.conf with LOCAL_UID only: the group ids follow the user ids.
+sed -i '/^LOCAL_GID=/d' "$T/etc/vz.conf"
+"$vzctl" --quiet create 103 --ostemplate busybox >/dev/null 2>&1
+u103=$(sed -n 's/^LOCAL_UID="\(.*\)"/\1/p' "$T/etc/conf/103.conf")
+is "$(sed -n 's/^LOCAL_GID="\(.*\)"/\1/p' "$T/etc/conf/103.conf")" "$u103" "LOCAL_GID follows LOCAL_UID when unset"
+"$vzctl" --quiet start 103 >/dev/null 2>&1
+init103=$(sed -n 's/^INIT_PID="\(.*\)"/\1/p' "$T/run/103.state")
+is "$(awk '{print $1, $2, $3}' "/proc/$init103/gid_map")" "0 $u103 65536" "the CT's groups map to its own range, never the host's"
+"$vzctl" --quiet stop 103 --fast >/dev/null 2>&1
+
 for ct in 101 102; do
 	kind=$([ $ct = 101 ] && echo userns || echo privileged)
 	run "$vzctl" start $ct

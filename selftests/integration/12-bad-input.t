@@ -29,6 +29,9 @@ run "$vzctl" status nosuchname
 is "$rc" 21 "unknown CT name -> 21"
 run "$vzctl" start 0
 is "$rc" 21 "CTID 0 (the host) is refused by start"
+run "$vzctl" set --bootorder 5 101 --save
+is "$rc" 20 "an option value before the CTID is not taken for the CTID"
+ok "$(grep -q BOOTORDER "$T/etc/conf/101.conf"; [ $? -ne 0 ]; echo $?)" "and nothing was set"
 
 run "$vzctl" create 102 --ostemplate no-such-template
 is "$rc" 91 "missing template -> 91"
