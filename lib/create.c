@@ -15,6 +15,7 @@
 #include "fileutil.h"
 #include "lock.h"
 #include "log.h"
+#include "net.h"
 #include "state.h"
 #include "storage.h"
 #include "userns.h"
@@ -341,6 +342,7 @@ int vz_ct_destroy(struct vz_ct *ct, struct vz_error *err)
 	if (rename(ct->conf_path, destroyed) < 0)
 		return vz_error_sys(err, VZ_E_DELETE, errno, "Cannot rename '%s'", ct->conf_path);
 	ct->exists = false;
+	vz_net_destroy(ct);
 	ret = vz_rm_rf(doomed);
 	if (ret < 0)
 		return vz_error_sys(err, VZ_E_DELETE, -ret, "Cannot remove '%s'", doomed);

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "net.h"
 #include "procutil.h"
+#include "seccomp.h"
 #include "state.h"
 
 #define CONSOLE_BACKLOG (64 * 1024)
@@ -229,6 +230,7 @@ static void cleanup_ct(struct monitor *m, bool unmount)
 	struct vz_error err = { 0 };
 
 	vz_net_unplug(m->l->ct, true);
+	vz_seccomp_forget(m->l->ct);
 	if (m->l->cg->ops->destroy(m->l->cg, &err) < 0)
 		vz_err("%s", err.msg);
 	unlink(m->state_path);

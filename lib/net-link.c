@@ -9,6 +9,9 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
@@ -16,6 +19,7 @@
 #include "fileutil.h"
 #include "log.h"
 #include "net-priv.h"
+#include "procutil.h"
 
 static void put_link(struct rtnl_link **l)
 {
@@ -147,4 +151,55 @@ int vz_link_up(struct nl_sock *sk, const char *name, struct vz_error *err)
 		return vz_error_set(err, VZ_E_VETH, -vz_nl_errno(ret), "Cannot bring up %s: %s",
 				    name, nl_geterror(ret));
 	return 0;
+}
+
+bool vz_link_gone(struct nl_sock *sk, const char *name, int timeout_ms)
+{
+	struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
+
+	for (int waited = 0; vz_link_index(sk, name) > 0; waited += 5) {
+		if (waited >= timeout_ms)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+	return true;
+}
+
+static void __attribute__((noreturn)) reaper(char (*names)[VZ_NET_IFNAMSIZ], size_t nr)
+{
+	struct nl_sock *sk = NULL;
+
+	vz_close_fds_from(3, (int[]){ -1 });
+	if (vz_nl_open(0, &sk, NULL) < 0)
+		_exit(1);
+	for (size_t j = 0; j < nr; j++)
+		if (!vz_link_gone(sk, names[j], 1000))
+			vz_link_delete(sk, names[j], NULL);
+	_exit(0);
+}
+
+void vz_link_reap(char (*names)[VZ_NET_IFNAMSIZ], size_t nr)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* Detach: the grandchild is nobody's child to wait for. */
+		if (fork() == 0)
+			reaper(names, nr);
+		_exit(0);
+	}
+	if (pid > 0) {
+		waitpid(pid, NULL, 0);
+		return;
+	}
+	/* No process to spare: delete them here and now. */
+	{
+		struct nl_sock *sk = NULL;
+
+		if (vz_nl_open(0, &sk, NULL) < 0)
+			return;
+		for (size_t j = 0; j < nr; j++)
+			vz_link_delete(sk, names[j], NULL);
+		vz_nl_close(&sk);
+	}
 }

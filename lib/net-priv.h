@@ -35,6 +35,17 @@ struct vz_veth {
 int vz_link_veth_create(struct nl_sock *sk, const struct vz_veth *v, struct vz_error *err);
 /* Delete a link by name; a missing link is fine. */
 int vz_link_delete(struct nl_sock *sk, const char *name, struct vz_error *err);
+/*
+ * Links whose CT network namespace is being destroyed: the kernel deletes
+ * them with it.  A detached helper checks for a second and deletes what is
+ * left (a namespace something still pins), so the caller does not wait.
+ */
+void vz_link_reap(char (*names)[VZ_NET_IFNAMSIZ], size_t nr);
+/*
+ * Wait up to timeout_ms for a link to be gone (the host end of a CT that
+ * just stopped goes with its namespace a moment later); true if it is.
+ */
+bool vz_link_gone(struct nl_sock *sk, const char *name, int timeout_ms);
 /* ifindex of a link, or -ENODEV. */
 int vz_link_index(struct nl_sock *sk, const char *name);
 /* Is name a bridge? -ENODEV if missing, -ENOTTY if not a bridge. */

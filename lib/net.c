@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "dist.h"
+#include "fileutil.h"
 #include "log.h"
 #include "net-priv.h"
 #include "state.h"
@@ -169,11 +170,17 @@ static int for_proxy_devs(struct nl_sock *sk, const char *devs, const struct vz_
 }
 
 /* Tear down what is in from and not in to; best effort, never stops half way. */
+/*
+ * lazy: the CT's network namespace is going away and takes the links with
+ * it; vz_link_reap() only makes sure of it, without making the caller wait
+ * for the kernel to tear the namespace down.
+ */
 static void sync_remove(struct vz_ct *ct, struct nl_sock *host, struct nl_sock *inside,
-			const struct vz_net_cfg *from, const struct vz_net_cfg *to)
+			const struct vz_net_cfg *from, const struct vz_net_cfg *to, bool lazy)
 {
-	char venet[VZ_NET_IFNAMSIZ];
+	char venet[VZ_NET_IFNAMSIZ], (*doomed)[VZ_NET_IFNAMSIZ];
 	int venet_idx, ct_idx = -1;
+	size_t nr_doomed = 0;
 	struct vz_error e;
 
 	venet_name(ct, venet);
@@ -192,14 +199,20 @@ static void sync_remove(struct vz_ct *ct, struct nl_sock *host, struct nl_sock *
 		if (ct_idx > 0 && vz_ct_addr(inside, ct_idx, ip, false, &e) < 0)
 			vz_warn("%s", e.msg);
 	}
-	if (from->nr_ips && !to->nr_ips && vz_link_delete(host, venet, &e) < 0)
-		vz_warn("%s", e.msg);
-	for (size_t i = 0; i < from->nr_netifs; i++) {
-		if (has_netif(to, &from->netifs[i]))
-			continue;
-		if (vz_link_delete(host, from->netifs[i].host_ifname, &e) < 0)
-			vz_warn("%s", e.msg);
+	doomed = calloc(from->nr_netifs + 1, sizeof(*doomed));
+	if (from->nr_ips && !to->nr_ips && doomed)
+		strcpy(doomed[nr_doomed++], venet);
+	for (size_t i = 0; i < from->nr_netifs && doomed; i++)
+		if (!has_netif(to, &from->netifs[i]))
+			strcpy(doomed[nr_doomed++], from->netifs[i].host_ifname);
+	if (lazy && nr_doomed) {
+		vz_link_reap(doomed, nr_doomed);
+	} else {
+		for (size_t i = 0; i < nr_doomed; i++)
+			if (vz_link_delete(host, doomed[i], &e) < 0)
+				vz_warn("%s", e.msg);
 	}
+	free(doomed);
 }
 
 static int add_venet(struct vz_ct *ct, struct nl_sock *host, struct nl_sock *inside, pid_t pid,
@@ -276,7 +289,7 @@ static int add_netifs(struct nl_sock *host, struct nl_sock *inside, pid_t pid, c
 }
 
 static int sync_net(struct vz_ct *ct, pid_t pid, const struct vz_net_cfg *from,
-		    const struct vz_net_cfg *to, struct vz_error *err)
+		    const struct vz_net_cfg *to, bool lazy, struct vz_error *err)
 {
 	__vz_nl struct nl_sock *host = NULL, *inside = NULL;
 	int ret;
@@ -289,14 +302,14 @@ static int sync_net(struct vz_ct *ct, pid_t pid, const struct vz_net_cfg *from,
 		if (ret < 0)
 			return ret;
 	}
-	sync_remove(ct, host, inside, from, to);
+	sync_remove(ct, host, inside, from, to, lazy && pid <= 0);
 	if (pid <= 0)
 		return 0;
 	ret = add_venet(ct, host, inside, pid, from, to, err);
 	if (ret == 0)
 		ret = add_netifs(host, inside, pid, from, to, err);
 	if (ret < 0)
-		sync_remove(ct, host, inside, to, from); /* back to where we were */
+		sync_remove(ct, host, inside, to, from, false); /* back to where we were */
 	return ret;
 }
 
@@ -374,7 +387,7 @@ static int check_netifs(struct nl_sock *host, const struct vz_net_cfg *from,
 			return vz_error_set(err, VZ_E_VETH, ENODEV,
 					    "Bridge %s does not exist (NETIF ifname=%s)", nif->bridge,
 					    nif->ifname);
-		if (vz_link_index(host, nif->host_ifname) > 0)
+		if (!vz_link_gone(host, nif->host_ifname, 1000))
 			return vz_error_set(err, VZ_E_VETH, EEXIST,
 					    "Host interface %s already exists (NETIF ifname=%s)",
 					    nif->host_ifname, nif->ifname);
@@ -409,13 +422,29 @@ static int check(struct vz_ct *ct, const struct vz_net_cfg *from, struct vz_net_
 	return ret;
 }
 
+static void unplug(struct vz_ct *ct, bool forget, bool lazy)
+{
+	__vz_netcfg struct vz_net_cfg from = { 0 }, empty = { 0 };
+	struct vz_error err;
+	bool found;
+
+	if (cfg_from_record(ct, &from, &found, &err) < 0) {
+		vz_warn("%s", err.msg);
+		return;
+	}
+	if (found && sync_net(ct, 0, &from, &empty, lazy, &err) < 0)
+		vz_warn("%s", err.msg);
+	if (forget)
+		record_forget(ct);
+}
+
 int vz_net_prepare(struct vz_ct *ct, struct vz_error *err)
 {
 	__vz_netcfg struct vz_net_cfg empty = { 0 }, to = { 0 };
 	int ret;
 
 	/* Not running: a record left means a monitor died without cleaning up. */
-	vz_net_unplug(ct, true);
+	unplug(ct, true, false);
 	ret = cfg_from_conf(ct, &to, err);
 	if (ret == 0)
 		ret = check(ct, &empty, &to, err);
@@ -443,7 +472,7 @@ int vz_net_plug(struct vz_ct *ct, pid_t pid, struct vz_error *err)
 			return ret;
 		to.proxy_devs = vz_neigh_devs_resolve(host, vz_ct_get(ct, "NEIGHBOUR_DEVS"));
 	}
-	ret = sync_net(ct, pid, &empty, &to, err);
+	ret = sync_net(ct, pid, &empty, &to, false, err);
 	if (ret == 0)
 		ret = record_save(ct, &to, err);
 	if (ret < 0)
@@ -453,22 +482,33 @@ int vz_net_plug(struct vz_ct *ct, pid_t pid, struct vz_error *err)
 
 void vz_net_unplug(struct vz_ct *ct, bool forget)
 {
-	__vz_netcfg struct vz_net_cfg from = { 0 }, empty = { 0 };
-	struct vz_error err;
-	bool found;
-
-	if (cfg_from_record(ct, &from, &found, &err) < 0) {
-		vz_warn("%s", err.msg);
-		return;
-	}
-	if (found && sync_net(ct, 0, &from, &empty, &err) < 0)
-		vz_warn("%s", err.msg);
-	if (forget)
-		record_forget(ct);
+	unplug(ct, forget, true);
 }
 
-static void dist_ip(struct vz_ct *ct, const char *action, const char *state,
-		    const struct vz_ip *ips, size_t nr, bool delall, bool v6)
+/*
+ * $RUNDIR/<CTID>.dist: the addresses the distribution's config was last
+ * given, kept over stops (RUNDIR is emptied when the node boots).  A start
+ * with the same addresses has nothing to tell the distribution: its config
+ * files are on the CT's disk already.
+ */
+static bool dist_uptodate(struct vz_ct *ct, const char *ips)
+{
+	__vz_free char *path = vz_ct_run_path(ct, ".dist"), *old = NULL;
+
+	return path && vz_read_file(path, &old, NULL) >= 0 && !strcmp(old, ips);
+}
+
+static void dist_remember(struct vz_ct *ct, const struct vz_net_cfg *cfg)
+{
+	__vz_free char *path = vz_ct_run_path(ct, ".dist");
+	__vz_free char *ips = ips_text(cfg->ips, cfg->nr_ips, true);
+
+	if (path && ips)
+		vz_write_file_atomic(path, ips, strlen(ips), 0600, NULL);
+}
+
+static int dist_ip(struct vz_ct *ct, const char *action, const char *state,
+		   const struct vz_ip *ips, size_t nr, bool delall, bool v6)
 {
 	__vz_free char *list = ips_text(ips, nr, true);
 	const char *vars[] = { "VE_STATE", state, "IP_ADDR", list ?: "", "IPV6", v6 ? "yes" : "no",
@@ -476,9 +516,12 @@ static void dist_ip(struct vz_ct *ct, const char *action, const char *state,
 	struct vz_error err;
 
 	if (!nr && !delall)
-		return;
-	if (vz_dist_action(ct, action, vars, &err) < 0)
+		return 0;
+	if (vz_dist_action(ct, action, vars, &err) < 0) {
 		vz_warn("%s", err.msg);
+		return -EIO;
+	}
+	return 0;
 }
 
 /* What runs, edited the way the command line asks: the wanted state of a live change. */
@@ -521,7 +564,7 @@ int vz_net_apply(struct vz_ct *ct, pid_t pid, const struct vz_net_change *c,
 	if (ret == 0)
 		ret = check(ct, &from, &to, err);
 	if (ret == 0)
-		ret = sync_net(ct, pid, &from, &to, err);
+		ret = sync_net(ct, pid, &from, &to, false, err);
 	if (ret == 0)
 		ret = record_save(ct, &to, err);
 	if (ret < 0)
@@ -538,19 +581,37 @@ int vz_net_apply(struct vz_ct *ct, pid_t pid, const struct vz_net_change *c,
 		if (!has_ip(&from, &to.ips[i]))
 			added[nr_added++] = to.ips[i];
 	v6 = has_family(&to, AF_INET6) || has_family(&from, AF_INET6);
-	dist_ip(ct, "DEL_IP", "running", gone, nr_gone, from.nr_ips && !to.nr_ips, v6);
-	dist_ip(ct, "ADD_IP", "running", added, nr_added, false, v6);
+	if (dist_ip(ct, "DEL_IP", "running", gone, nr_gone, from.nr_ips && !to.nr_ips, v6) == 0 &&
+	    dist_ip(ct, "ADD_IP", "running", added, nr_added, false, v6) == 0)
+		dist_remember(ct, &to);
+	else
+		dist_remember(ct, &(struct vz_net_cfg){ 0 }); /* unsure: tell it all next start */
 	return 0;
 }
 
 int vz_net_dist_start(struct vz_ct *ct, struct vz_error *err)
 {
 	__vz_netcfg struct vz_net_cfg cfg = { 0 };
+	__vz_free char *ips = NULL;
 	bool found;
 	int ret = cfg_from_record(ct, &cfg, &found, err);
 
-	if (ret == 0 && found)
-		dist_ip(ct, "ADD_IP", "starting", cfg.ips, cfg.nr_ips, false,
-			has_family(&cfg, AF_INET6));
-	return ret;
+	if (ret < 0 || !found || !cfg.nr_ips)
+		return ret;
+	ips = ips_text(cfg.ips, cfg.nr_ips, true);
+	if (ips && dist_uptodate(ct, ips))
+		return 0;
+	if (dist_ip(ct, "ADD_IP", "starting", cfg.ips, cfg.nr_ips, false,
+		    has_family(&cfg, AF_INET6)) == 0)
+		dist_remember(ct, &cfg);
+	return 0;
+}
+
+void vz_net_destroy(struct vz_ct *ct)
+{
+	__vz_free char *dist = vz_ct_run_path(ct, ".dist");
+
+	if (dist)
+		unlink(dist);
+	unplug(ct, true, false);
 }

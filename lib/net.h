@@ -138,7 +138,12 @@ struct vz_net_change {
  */
 int vz_net_apply(struct vz_ct *ct, pid_t pid, const struct vz_net_change *c,
 		 struct vz_error *err);
-/* Run ADD_IP inside a CT that just started (VE_STATE=starting). */
+/* The CT is destroyed: forget what this node remembers of its network. */
+void vz_net_destroy(struct vz_ct *ct);
+/*
+ * Run ADD_IP inside a CT that just started (VE_STATE=starting), unless the
+ * distribution was given the same addresses before on this boot of the node.
+ */
 int vz_net_dist_start(struct vz_ct *ct, struct vz_error *err);
 
 #endif

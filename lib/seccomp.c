@@ -17,6 +17,7 @@
  */
 #define VZ_LOG_PREFIX "seccomp"
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -31,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fileutil.h"
@@ -49,59 +51,59 @@
  */
 #define VZ_SECCOMP_POLICY(X)                                                                       \
 	X(kexec_load, DENY, ALWAYS, "boots another kernel; CT keeps CAP_SYS_BOOT for reboot(2)")   \
-	X(kexec_file_load, DENY, ALWAYS, "same as kexec_load")                                    \
+	X(kexec_file_load, DENY, ALWAYS, "same as kexec_load")                                     \
 	X(open_by_handle_at, DENY, ALWAYS, "opens any inode past the CT root (shocker exploit)")   \
-	X(init_module, DENY, CAP_SYS_MODULE, "kernel modules are host code")                      \
-	X(finit_module, DENY, CAP_SYS_MODULE, "kernel modules are host code")                     \
-	X(delete_module, DENY, CAP_SYS_MODULE, "unloads modules the host uses")                   \
-	X(iopl, DENY, CAP_SYS_RAWIO, "raw I/O ports of the host's hardware")                      \
-	X(ioperm, DENY, CAP_SYS_RAWIO, "raw I/O ports of the host's hardware")                    \
-	X(swapon, DENY, ALWAYS, "swap is host-wide")                                              \
-	X(swapoff, DENY, ALWAYS, "swap is host-wide")                                             \
-	X(acct, DENY, CAP_SYS_PACCT, "process accounting is host-wide")                           \
-	X(lookup_dcookie, DENY, ALWAYS, "obsolete oprofile call, leaks host paths")               \
+	X(init_module, DENY, CAP_SYS_MODULE, "kernel modules are host code")                       \
+	X(finit_module, DENY, CAP_SYS_MODULE, "kernel modules are host code")                      \
+	X(delete_module, DENY, CAP_SYS_MODULE, "unloads modules the host uses")                    \
+	X(iopl, DENY, CAP_SYS_RAWIO, "raw I/O ports of the host's hardware")                       \
+	X(ioperm, DENY, CAP_SYS_RAWIO, "raw I/O ports of the host's hardware")                     \
+	X(swapon, DENY, ALWAYS, "swap is host-wide")                                               \
+	X(swapoff, DENY, ALWAYS, "swap is host-wide")                                              \
+	X(acct, DENY, CAP_SYS_PACCT, "process accounting is host-wide")                            \
+	X(lookup_dcookie, DENY, ALWAYS, "obsolete oprofile call, leaks host paths")                \
 	X(perf_event_open, DENY, CAP_PERFMON, "host-wide counters: side channel, attack surface")  \
-	X(bpf, DENY, CAP_BPF, "eBPF programs run in the host kernel")                             \
+	X(bpf, DENY, CAP_BPF, "eBPF programs run in the host kernel")                              \
 	X(keyctl, DENY, ALWAYS, "kernel keyrings are not per CT (host root's in a privileged CT)") \
-	X(add_key, DENY, ALWAYS, "kernel keyrings are not per CT")                                \
-	X(request_key, DENY, ALWAYS, "kernel keyrings; also runs /sbin/request-key on the host")  \
-	X(quotactl, DENY, ALWAYS, "quotas of the host file system the CT lives on")               \
-	X(quotactl_fd, DENY, ALWAYS, "quotas of the host file system, from any file of the CT")   \
-	X(settimeofday, DENY, CAP_SYS_TIME, "the clock is host-wide")                             \
-	X(clock_settime, DENY, CAP_SYS_TIME, "the clock is host-wide")                            \
-	X(clock_settime64, DENY, CAP_SYS_TIME, "the clock is host-wide (32-bit time64 call)")     \
-	X(stime, DENY, CAP_SYS_TIME, "the clock is host-wide (i386 call)")                        \
-	X(syslog, DENY, CAP_SYSLOG, "the host's kernel log")                                      \
-	X(nfsservctl, DENY, ALWAYS, "kernel NFS server control (gone since 3.1)")                 \
-	X(uselib, DENY, ALWAYS, "a.out libraries: obsolete, past exploits")                       \
-	X(_sysctl, DENY, ALWAYS, "binary sysctl: obsolete (gone since 5.5)")                      \
-	X(vm86, DENY, ALWAYS, "virtual 8086 mode: obsolete, past exploits")                       \
-	X(vm86old, DENY, ALWAYS, "virtual 8086 mode: obsolete, past exploits")                    \
-	X(modify_ldt, DENY, ALWAYS, "16-bit segments (Wine, DOSEMU) only; past exploits")         \
-	X(io_uring_setup, DENY, ALWAYS, "top source of kernel exploits; programs fall back")      \
-	X(io_uring_enter, DENY, ALWAYS, "see io_uring_setup")                                     \
-	X(io_uring_register, DENY, ALWAYS, "see io_uring_setup")                                  \
-	X(personality, FLAGS, ALWAYS, "READ_IMPLIES_EXEC, MMAP_PAGE_ZERO undo W^X and NULL guard")\
-	X(reboot, ALLOW, ALWAYS, "in a pid namespace it halts or reboots only the CT")            \
-	X(userfaultfd, ALLOW, ALWAYS, "kernel faults need CAP_SYS_PTRACE (5.11+); CRIU lazy pages")\
-	X(adjtimex, ALLOW, ALWAYS, "modes=0 reads the clock state; setting needs CAP_SYS_TIME")   \
-	X(clock_adjtime, ALLOW, ALWAYS, "as adjtimex")                                            \
-	X(name_to_handle_at, ALLOW, ALWAYS, "only makes a handle; opening one is refused")        \
-	X(mount, ALLOW, ALWAYS, "fs type is a pointer: user ns and FS_USERNS_MOUNT decide")       \
-	X(unshare, ALLOW, ALWAYS, "nested namespaces: systemd sandboxing, nested CTs")            \
-	X(ptrace, ALLOW, ALWAYS, "the CT's pid namespace is all it can reach")                    \
+	X(add_key, DENY, ALWAYS, "kernel keyrings are not per CT")                                 \
+	X(request_key, DENY, ALWAYS, "kernel keyrings; also runs /sbin/request-key on the host")   \
+	X(quotactl, DENY, ALWAYS, "quotas of the host file system the CT lives on")                \
+	X(quotactl_fd, DENY, ALWAYS, "quotas of the host file system, from any file of the CT")    \
+	X(settimeofday, DENY, CAP_SYS_TIME, "the clock is host-wide")                              \
+	X(clock_settime, DENY, CAP_SYS_TIME, "the clock is host-wide")                             \
+	X(clock_settime64, DENY, CAP_SYS_TIME, "the clock is host-wide (32-bit time64 call)")      \
+	X(stime, DENY, CAP_SYS_TIME, "the clock is host-wide (i386 call)")                         \
+	X(syslog, DENY, CAP_SYSLOG, "the host's kernel log")                                       \
+	X(nfsservctl, DENY, ALWAYS, "kernel NFS server control (gone since 3.1)")                  \
+	X(uselib, DENY, ALWAYS, "a.out libraries: obsolete, past exploits")                        \
+	X(_sysctl, DENY, ALWAYS, "binary sysctl: obsolete (gone since 5.5)")                       \
+	X(vm86, DENY, ALWAYS, "virtual 8086 mode: obsolete, past exploits")                        \
+	X(vm86old, DENY, ALWAYS, "virtual 8086 mode: obsolete, past exploits")                     \
+	X(modify_ldt, DENY, ALWAYS, "16-bit segments (Wine, DOSEMU) only; past exploits")          \
+	X(io_uring_setup, DENY, ALWAYS, "top source of kernel exploits; programs fall back")       \
+	X(io_uring_enter, DENY, ALWAYS, "see io_uring_setup")                                      \
+	X(io_uring_register, DENY, ALWAYS, "see io_uring_setup")                                   \
+	X(personality, FLAGS, ALWAYS, "READ_IMPLIES_EXEC/MMAP_PAGE_ZERO undo W^X, NULL guard")     \
+	X(reboot, ALLOW, ALWAYS, "in a pid namespace it halts or reboots only the CT")             \
+	X(userfaultfd, ALLOW, ALWAYS, "5.11+: kernel faults need CAP_SYS_PTRACE; CRIU lazy pages") \
+	X(adjtimex, ALLOW, ALWAYS, "modes=0 reads the clock state; setting needs CAP_SYS_TIME")    \
+	X(clock_adjtime, ALLOW, ALWAYS, "as adjtimex")                                             \
+	X(name_to_handle_at, ALLOW, ALWAYS, "only makes a handle; opening one is refused")         \
+	X(mount, ALLOW, ALWAYS, "fs type is a pointer: user ns and FS_USERNS_MOUNT decide")        \
+	X(unshare, ALLOW, ALWAYS, "nested namespaces: systemd sandboxing, nested CTs")             \
+	X(ptrace, ALLOW, ALWAYS, "the CT's pid namespace is all it can reach")                     \
 	X(vhangup, ALLOW, ALWAYS, "getty and login use it on the CT's terminals")
 
 enum verdict { DENY, FLAGS, ALLOW };
 
 #define PERSONA_DENIED (READ_IMPLIES_EXEC | MMAP_PAGE_ZERO)
 
-#define POLICY_ENTRY(name, verdict, cap, why) { #name, verdict, cap },
+#define POLICY_ENTRY(name, verdict, cap, why) {#name, verdict, cap},
 static const struct rule {
 	const char *name;
 	enum verdict verdict;
 	int cap;
-} policy[] = { VZ_SECCOMP_POLICY(POLICY_ENTRY) };
+} policy[] = {VZ_SECCOMP_POLICY(POLICY_ENTRY)};
 #undef POLICY_ENTRY
 
 struct vz_seccomp {
@@ -161,8 +163,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, uint64_t caps_dro
 /* Every ABI a process of this machine can enter the kernel with. */
 static int add_arches(scmp_filter_ctx ctx)
 {
-	static const uint32_t x86_64[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-	static const uint32_t aarch64[] = { SCMP_ARCH_ARM };
+	static const uint32_t x86_64[] = {SCMP_ARCH_X86, SCMP_ARCH_X32};
+	static const uint32_t aarch64[] = {SCMP_ARCH_ARM};
 	const uint32_t *extra = NULL;
 	size_t nr = 0;
 	int ret;
@@ -206,10 +208,12 @@ static int add_profile(scmp_filter_ctx ctx, const char *path, uint64_t caps_drop
 
 	ret = vz_read_file(path, &text, NULL);
 	if (ret < 0)
-		return vz_error_sys(err, VZ_E_BAD_VALUE, -ret, "Cannot read seccomp profile '%s'", path);
+		return vz_error_sys(err, VZ_E_BAD_VALUE, -ret, "Cannot read seccomp profile '%s'",
+				    path);
 	words = calloc((size_t)ret / 2 + 1, sizeof(*words));
 	if (!words)
-		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read seccomp profile '%s'", path);
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read seccomp profile '%s'",
+				    path);
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *word = line + strspn(line, " \t");
 
@@ -299,7 +303,8 @@ int vz_seccomp_prepare(const struct vz_ct *ct, uint64_t caps_dropped, struct vz_
 		for (size_t i = 0; i < ARRAY_SIZE(policy) && !ret; i++)
 			ret = add_rule(ctx, &policy[i], caps_dropped);
 		if (ret < 0)
-			return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot build the seccomp filter");
+			return vz_error_sys(err, VZ_E_SYSTEM, -ret,
+					    "Cannot build the seccomp filter");
 	}
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
@@ -323,21 +328,43 @@ struct saved_prog {
 
 static const char saved_magic[8] = "vzscmp1";
 
+/* No fsync: like the rest of the run state, it means nothing after a host crash. */
 int vz_seccomp_save(struct vz_ct *ct, const struct vz_seccomp *sc, struct vz_error *err)
 {
 	__vz_free char *path = vz_ct_run_path(ct, ".seccomp");
-	__vz_free char *buf = NULL;
-	struct saved_prog hdr = { .len = sc ? sc->prog.len : 0, .nnp = sc && sc->nnp };
-	size_t size = sizeof(hdr) + hdr.len * sizeof(struct sock_filter);
+	__vz_free char *tmp = NULL;
+	__vz_close int fd = -1;
+	struct saved_prog hdr = {.len = sc ? sc->prog.len : 0, .nnp = sc && sc->nnp};
+	struct iovec iov[2] = {
+		{.iov_base = &hdr, .iov_len = sizeof(hdr)},
+		{.iov_base = sc ? sc->prog.filter : NULL,
+		 .iov_len = hdr.len * sizeof(struct sock_filter)},
+	};
+	ssize_t size = (ssize_t)(iov[0].iov_len + iov[1].iov_len);
 
 	memcpy(hdr.magic, saved_magic, sizeof(hdr.magic));
-	buf = malloc(size);
-	if (!path || !buf)
+	if (!path || asprintf(&tmp, "%s.tmp", path) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot save the seccomp filter");
-	memcpy(buf, &hdr, sizeof(hdr));
-	if (hdr.len)
-		memcpy(buf + sizeof(hdr), sc->prog.filter, size - sizeof(hdr));
-	return vz_write_file_atomic(path, buf, size, 0600, err);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot create '%s'", tmp);
+	errno = 0;
+	if (writev(fd, iov, 2) != size || rename(tmp, path) < 0) {
+		int e = errno ? errno : EIO;
+
+		unlink(tmp);
+		return vz_error_sys(err, VZ_E_SYSTEM, e, "Cannot save the seccomp filter in '%s'",
+				    path);
+	}
+	return 0;
+}
+
+void vz_seccomp_forget(struct vz_ct *ct)
+{
+	__vz_free char *path = vz_ct_run_path(ct, ".seccomp");
+
+	if (path)
+		unlink(path);
 }
 
 /* A saved program, checked: anything odd fails closed rather than running unfiltered. */

@@ -8,8 +8,8 @@
  *   "default" or unset   the built-in table in seccomp.c
  *   "off"                no filter (the user namespace, capabilities and
  *                        masked /proc still hold)
- *   "/path/to/profile"   a host file, read when the CT starts or is entered;
- *                        one entry per line, '#' starts a comment:
+ *   "/path/to/profile"   a host file, read when the CT starts; one entry
+ *                        per line, '#' starts a comment:
  *                          @default   every denial of the built-in table
  *                          NAME       refuse the system call NAME (EPERM)
  *                          !NAME      leave NAME out of @default
@@ -18,6 +18,7 @@
  * classic BPF program when the CT starts, and installed by the CT's process
  * itself as the last step before execve, after its capabilities are
  * dropped: by its init, and by every process vzctl exec/enter starts in it.
+ * A change of SECCOMP takes effect at the CT's next start.
  */
 #ifndef VZ_SECCOMP_H
 #define VZ_SECCOMP_H
@@ -42,6 +43,8 @@ int vz_seccomp_prepare(const struct vz_ct *ct, uint64_t caps_dropped, struct vz_
  * very filter the CT's init runs under, without compiling it again.
  */
 int vz_seccomp_save(struct vz_ct *ct, const struct vz_seccomp *sc, struct vz_error *err);
+/* Remove the saved program when the CT's init is gone. */
+void vz_seccomp_forget(struct vz_ct *ct);
 /* The running CT's filter: the saved one, or compiled now if none was saved. */
 int vz_seccomp_get(struct vz_ct *ct, uint64_t caps_dropped, struct vz_seccomp **out,
 		   struct vz_error *err);

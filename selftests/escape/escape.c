@@ -139,6 +139,22 @@ static int unmask(char **argv)
 	return argv[2][0] == 'w' ? open_write(argv + 1) : open_read(argv + 1);
 }
 
+/* Mount a fresh proc or sysfs (argv: type, dir, file in it) and open that file for writing. */
+static int fresh_mount(char **argv)
+{
+	char path[256];
+
+	mkdir(argv[1], 0755);
+	if (mount(argv[0], argv[1], argv[0], 0, NULL) < 0) {
+		printf("fsmount mount=%s\n", strerrorname_np(errno));
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", argv[1], argv[2]);
+	printf("fsmount mount=OK ");
+	fflush(stdout);
+	return open_write((char *[]){path, NULL});
+}
+
 /* Mount a cgroup v1 hierarchy (argv: dir, controller) and set its release_agent. */
 static int cgroup_v1(char **argv)
 {
@@ -157,21 +173,6 @@ static int cgroup_v1(char **argv)
 	return 0;
 }
 
-/* Write our pid into every cgroup.procs at the top of what we can see (argv: files). */
-static int cgroup_move(char **argv)
-{
-	printf("cgmove");
-	for (; *argv; argv++) {
-		int fd = open(*argv, O_WRONLY);
-
-		printf(" %s=%s", *argv, fd < 0 ? strerrorname_np(errno) : TRY(write(fd, "0", 1)));
-		if (fd >= 0)
-			close(fd);
-	}
-	printf("\n");
-	return 0;
-}
-
 /* struct file_handle ends in a flexible array: room for the largest handle. */
 union handle {
 	struct file_handle fh;
@@ -181,7 +182,7 @@ union handle {
 /* On the host: a handle of a file, as "type bytes-hex". */
 static int get_handle(char **argv)
 {
-	union handle h = { .fh.handle_bytes = MAX_HANDLE_SZ };
+	union handle h = {.fh.handle_bytes = MAX_HANDLE_SZ};
 	unsigned char *bytes = h.space + sizeof(struct file_handle);
 	int mnt;
 
@@ -199,7 +200,7 @@ static int get_handle(char **argv)
 /* In the CT: open that handle through the CT's own root (argv: type, hex). */
 static int by_handle(char **argv)
 {
-	union handle h = { .fh.handle_bytes = 0 };
+	union handle h = {.fh.handle_bytes = 0};
 	unsigned char *bytes = h.space + sizeof(struct file_handle);
 	const char *hex = argv[1];
 	int root = open("/", O_RDONLY | O_DIRECTORY), fd;
@@ -262,11 +263,11 @@ static int keys(char **argv)
 
 static int bpf_perf(char **argv)
 {
-	union bpf_attr attr = { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4,
-				.max_entries = 1 };
-	struct perf_event_attr pe = { .type = PERF_TYPE_SOFTWARE, .size = sizeof(pe),
-				      .config = PERF_COUNT_SW_CPU_CLOCK };
-	struct io_uring_params up = { 0 };
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4, .max_entries = 1};
+	struct perf_event_attr pe = {
+		.type = PERF_TYPE_SOFTWARE, .size = sizeof(pe), .config = PERF_COUNT_SW_CPU_CLOCK};
+	struct io_uring_params up = {0};
 	const char *a, *b, *c;
 
 	a = TRY(syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)));
@@ -360,16 +361,13 @@ static const struct {
 	int nargs;
 	int (*fn)(char **argv);
 } vectors[] = {
-	{ "mknod", 3, mknod_read },	{ "mknodc", 3, mknod_char },
-	{ "modules", 1, modules },	{ "write", 1, open_write },
-	{ "read", 1, open_read },	{ "unmask", 1, unmask },
-	{ "cgroup", 2, cgroup_v1 },	{ "cgmove", 0, cgroup_move },
-	{ "gethandle", 1, get_handle }, { "handle", 2, by_handle },
-	{ "pid", 1, signal_ptrace },	{ "clock", 0, clock_set },
-	{ "kexec", 0, kexec },		{ "keys", 0, keys },
-	{ "kernel", 0, bpf_perf },	{ "hostwide", 1, host_wide },
-	{ "persona", 0, persona },	{ "compat", 0, compat },
-	{ "euid", 0, euid },		{ "runas", 2, run_as },
+	{"mknod", 3, mknod_read},   {"mknodc", 3, mknod_char},	 {"modules", 1, modules},
+	{"write", 1, open_write},   {"read", 1, open_read},	 {"unmask", 1, unmask},
+	{"cgroup", 2, cgroup_v1},   {"fsmount", 3, fresh_mount}, {"gethandle", 1, get_handle},
+	{"handle", 2, by_handle},   {"pid", 1, signal_ptrace},	 {"clock", 0, clock_set},
+	{"kexec", 0, kexec},	    {"keys", 0, keys},		 {"kernel", 0, bpf_perf},
+	{"hostwide", 1, host_wide}, {"persona", 0, persona},	 {"compat", 0, compat},
+	{"euid", 0, euid},	    {"runas", 2, run_as},
 };
 
 int main(int argc, char **argv)

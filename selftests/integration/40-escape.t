@@ -18,15 +18,17 @@
 # init/finit/delete_module        EPERM: seccomp, and no   EPERM: seccomp and the bounding
 #                                 CAP_SYS_MODULE in the    set (CAP_SYS_MODULE dropped)
 #                                 host's user ns
-# write /proc/sys/kernel.*        EROFS (read-only bind);  EROFS (read-only bind); the
-#                                 with the bind removed:   bind can be removed (CT root
-#                                 EACCES (host-owned)      owns its mounts): ONLY THE USER
-#                                                          NS stops the write after that,
-#                                                          so it is not attempted here
+# write /proc/sys/kernel.*        EACCES: the sysctls are  EROFS (read-only bind); the
+#                                 the host root's (checked bind can be removed (CT root
+#                                 before the read-only     owns its mounts): ONLY THE USER
+#                                 bind); still EACCES with NS stops the write after that,
+#                                 the bind removed or in   so it is not attempted here
+#                                 a freshly mounted procfs
 # /proc/sysrq-trigger             EROFS, or ENOENT where   the same, removable like
 #                                 the kernel has none      /proc/sys
 # /sys/kernel/uevent_helper,      EROFS (sysfs read-only)  EROFS; a remount is possible,
-# other /sys knobs                or ENOENT if absent      only the user ns stops that
+# other /sys knobs                or ENOENT if absent; a   only the user ns stops that
+#                                 fresh sysfs: EPERM
 # cgroup v1 mount + release_agent mount OK (the CT's own   the same: the cgroup namespace
 #                                 group only), release_    hides the hierarchy root
 #                                 agent ENOENT; the        (setting it in the mount options
@@ -41,12 +43,13 @@
 #                                 unmasked; or ENOENT      RAWIO dropped); ENOENT if absent
 # set the clock                   EPERM: seccomp + caps    EPERM: seccomp + bounding set
 # change the host name            only its own (uts ns)    only its own (uts ns)
-# kexec_load, kexec_file_load     EPERM: seccomp           EPERM: ONLY SECCOMP (CAP_SYS_BOOT
-#                                                          stays for reboot(2))
+# kexec_load, kexec_file_load     EPERM: seccomp, and no   EPERM: ONLY SECCOMP (CAP_SYS_BOOT
+#                                 CAP_SYS_BOOT on the host stays for reboot(2))
 # keyctl/add_key/request_key      EPERM: seccomp           EPERM: ONLY SECCOMP (would reach
 #                                                          host root's keyrings)
 # bpf, perf_event_open, io_uring  EPERM: seccomp           EPERM: seccomp
-# swapon, iopl, acct, syslog      EPERM: seccomp + caps    EPERM: seccomp (+ caps but swapon)
+# swapon, iopl, acct, syslog      EPERM: seccomp + caps    EPERM: seccomp; the bounding set
+#                                                          too, except swapon (SYS_ADMIN)
 # personality(READ_IMPLIES_EXEC)  EPERM: seccomp           EPERM: seccomp
 # the same via i386 int 0x80/x32  EPERM: the filter covers EPERM
 #                                 every x86 ABI
@@ -139,6 +142,14 @@ for ct in 101 102; do
 		vec $ct unmask /proc/sys /proc/sys/kernel/randomize_va_space w
 		is "$out" "unmask umount=OK write open=EACCES" \
 			"userns: with /proc/sys unmasked, kernel sysctls are still the host's (EACCES)"
+		vec $ct fsmount proc /tmp/proc sys/kernel/randomize_va_space
+		is "$out" "fsmount mount=OK write open=EACCES" \
+			"userns: through a fresh procfs too (EACCES)"
+		if [ -n "$sysknob" ]; then
+			vec $ct fsmount sysfs /tmp/sys "${sysknob#/sys/}"
+			like "$out" "^fsmount (mount=EPERM|mount=OK write open=EACCES)\$" \
+				"userns: a fresh sysfs is refused, or $sysknob in it ($out)"
+		fi
 	else
 		vec $ct unmask /proc/sys
 		is "$out" "unmask umount=OK " \
@@ -264,11 +275,17 @@ exec 7<"$T/host-secret"
 out=$(VZ_HOST_SECRET=leak "$vzctl" exec 101 'env; ls /proc/self/fd | tr "\n" " "' 2>&1)
 ok "$(printf '%s' "$out" | grep -q VZ_HOST_SECRET; [ $? -ne 0 ]; echo $?)" "exec: no host environment variable"
 like "$out" "^0 1 2 3 $" "exec: no host descriptor (fd 7 open on the host)"
-out=$( (sleep 0.5; printf 'echo env=$(env | grep -c VZ_HOST_SECRET) fds=$(ls /proc/$$/fd | tr "\\n" " ")\nexit\n'
-	sleep 0.5) | VZ_HOST_SECRET=leak timeout 20 script -qec "$vzctl enter 101" /dev/null | tr -d '\r')
-like "$out" "env=0 " "enter: no host environment variable"
-like "$out" "fds=0 1 (10 )?2( 3)? *\$" "enter: only the shell's own descriptors (0-2, its tty 10, the \$(...) pipe)"
-ok "$(printf '%s' "$out" | grep -q 'fds=.* 7 '; [ $? -ne 0 ]; echo $?)" "enter: no host descriptor"
+if command -v script >/dev/null; then
+	out=$( (sleep 0.5; printf 'echo env=$(env | grep -c VZ_HOST_SECRET) fds=$(ls /proc/$$/fd | tr "\\n" " ")\nexit\n'
+		sleep 0.5) | VZ_HOST_SECRET=leak timeout 20 script -qec "$vzctl enter 101" /dev/null | tr -d '\r')
+	like "$out" "env=0 " "enter: no host environment variable"
+	like "$out" "fds=0 1 (10 )?2( 3)? *\$" "enter: only the shell's own descriptors (0-2, its tty 10, the \$(...) pipe)"
+	ok "$(printf '%s' "$out" | grep -q 'fds=.* 7 '; [ $? -ne 0 ]; echo $?)" "enter: no host descriptor"
+else
+	ok 0 "enter: no host environment variable # SKIP script(1) missing"
+	ok 0 "enter: only the shell's own descriptors # SKIP script(1) missing"
+	ok 0 "enter: no host descriptor # SKIP script(1) missing"
+fi
 exec 7<&-
 run "$vzctl" exec 101 'for f in /proc/self/status /proc/1/status; do
 	grep -E "^(Uid|Gid|CapInh|CapPrm|CapEff|CapBnd|CapAmb|Seccomp|NoNewPrivs):" $f | tr -s "\t" " " | md5sum; done | uniq | wc -l'
@@ -282,7 +299,17 @@ uid0=$(stat -c %u "$T/private/101/bin/busybox")
 chown "$uid0:$uid0" "$T/private/101/tmp/suid" && chmod 4755 "$T/private/101/tmp/suid"
 run "$vzctl" exec 101 '/tmp/escape runas 1000 /tmp/suid euid'
 is "$out" "euid 0" "a set-user-ID program in the CT still works for its users"
+# exec loads the filter saved when the CT started, the one its init runs under
+echo 'SECCOMP="off"' >>"$T/etc/conf/101.conf"
+run "$vzctl" exec 101 'grep ^Seccomp: /proc/self/status | tr -d "\t "'
+is "$out" "Seccomp:2" "SECCOMP changed in the config: exec keeps the running CT's filter"
+sed -i '/^SECCOMP=/d' "$T/etc/conf/101.conf"
+printf 'junk' >"$T/run/101.seccomp"
+run "$vzctl" exec 101 true
+ok "$([ "$rc" -ne 0 ]; echo $?)" "a damaged saved filter: exec refuses to run ($rc)"
+like "$out" "Corrupt seccomp filter" "and says why"
 "$vzctl" --quiet stop 101 --fast >/dev/null 2>&1
+ok "$([ ! -e "$T/run/101.seccomp" ]; echo $?)" "the saved filter is removed at stop"
 
 # ---- SECCOMP values are checked
 echo 'SECCOMP="relative/path"' >>"$T/etc/conf/101.conf"

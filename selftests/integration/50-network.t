@@ -241,9 +241,16 @@ in_node sysctl -qw net.ipv4.ip_forward=1
 # ---- stop leaves the node as it was
 for id in 101 102 104 105; do vz stop "$id" --fast >/dev/null 2>&1; done
 ok "$(ls "$T"/run/*.net >/dev/null 2>&1; [ $? -ne 0 ]; echo $?)" "no network record left"
+# The host ends go with the CTs' network namespaces, which the kernel tears
+# down in the background: give it a moment.
+for i in $(seq 40); do
+	node -o link show | grep -Eq 'venet|veth10' || break
+	sleep 0.05
+done
 after=$(snapshot)
 is "$after" "$before" "links, routes (all tables, v4 and v6) and proxy entries as before"
 [ "$after" = "$before" ] || diff <(echo "$before") <(echo "$after") | sed 's/^/# /'
 
 for id in 101 102 104 105; do vz destroy "$id" >/dev/null 2>&1; done
+is "$(ls -A "$T/run")" "" "destroy leaves nothing of the CTs' networks in RUNDIR"
 finish

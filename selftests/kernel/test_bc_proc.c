@@ -415,8 +415,11 @@ int main(void)
 	ksft_set_plan(ARRAY_SIZE(tests));
 	if (cg_find_unified_root(root, sizeof(root)))
 		ksft_exit_skip("cgroup v2 isn't mounted\n");
-	if (access("/proc/user_beancounters", R_OK))
-		ksft_exit_skip("no /proc/user_beancounters\n");
+	if (cg_read_strstr(root, "cgroup.controllers", "beancounter"))
+		ksft_exit_skip("beancounter controller isn't available\n");
+	/* With the controller, the OpenVZ files must be there. */
+	if (access("/proc/user_beancounters", R_OK) || access("/proc/vz", X_OK))
+		ksft_exit_fail_msg("beancounter without /proc/user_beancounters or /proc/vz\n");
 	if (cg_write(root, "cgroup.subtree_control", "+beancounter +memory"))
 		ksft_exit_fail_msg("cannot enable beancounter and memory\n");
 

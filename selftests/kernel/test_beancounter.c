@@ -148,7 +148,7 @@ static const struct bc_res_ops resources[] = {
 	{ "numflock",	  ENOLCK,  alloc_flock,	    release_flock },
 	{ "numpty",	  ENOSPC,  alloc_pty,	    release_fd },
 	{ "numsiginfo",	  EAGAIN,  alloc_siginfo,   release_siginfo },
-	{ "numtcpsock",	  ENOBUFS, alloc_tcpsock,   release_fd },
+	{ "numtcpsock",	  ENOMEM,  alloc_tcpsock,   release_fd },
 	{ "numothersock", ENOMEM,  alloc_othersock, release_fd },
 };
 
@@ -560,7 +560,7 @@ static int test_tcp_accept_soft(const char *root)
 		goto cleanup;
 
 	/* A direct allocation in a is over the barrier. */
-	if (worker_cmd(&w, 'a', 1, &r) || r.count != 0 || r.err != ENOBUFS)
+	if (worker_cmd(&w, 'a', 1, &r) || r.count != 0 || r.err != ENOMEM)
 		goto cleanup;
 
 	/* Incoming connections are soft charges: two fit under the limit. */

@@ -5,6 +5,7 @@
 #
 # Usage: tap-check.sh CONSOLE_LOG [BASELINE]
 #        tap-check.sh --record OUT CONSOLE_LOG
+#        tap-check.sh --merge OUT RECORDED...
 #
 # The run fails (exit 1) on any of:
 #   - a top-level "not ok" of the vz-kernel, integration or kernel-log suites;
@@ -15,8 +16,26 @@
 # --record writes the upstream results of CONSOLE_LOG in baseline format:
 #   "<ok|not_ok|skip> <collection>:<program>[/<subtest>]", sorted.
 # Baseline lines "flaky <name>" exclude a result from the comparison.
+# --merge combines several --record files of the same kernel: a result that
+# is not the same in all of them becomes "flaky <name>".
 
 set -euo pipefail
+
+if [ "${1:-}" = --merge ]; then
+	out=${2:?usage: tap-check.sh --merge OUT RECORDED...}
+	shift 2
+	{
+		echo "# Upstream cgroup+proc kselftest results on the unpatched base kernel,"
+		echo "# merged from $# runs with selftests/qemu/tap-check.sh --merge: a result"
+		echo "# that differed between the runs is marked flaky (see kernel/README.md)."
+		awk -v runs=$# '
+			/^#/ || NF < 2 { next }
+			{ seen[$2]++; if (!($2 in r)) r[$2] = $1; else if (r[$2] != $1) r[$2] = "flaky" }
+			END { for (n in r) print (seen[n] < runs ? "flaky" : r[n]), n }' "$@" | sort -k2
+	} >"$out"
+	echo "tap-check: $(grep -c '^flaky' "$out" || true) flaky of $(grep -vc '^#' "$out") results in $out"
+	exit 0
+fi
 
 record=
 if [ "${1:-}" = --record ]; then
