@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "fileutil.h"
 #include "log.h"
+#include "state.h"
 
 int vz_cgroup_mode(void)
 {
@@ -110,6 +111,37 @@ int vz_cg_read_pids(const char *dir, pid_t **pids, size_t *nr)
 	return 0;
 }
 
+/*
+ * A running CT's groups as its monitor recorded them (CGROUP_<n>="ctrls:path"):
+ * with a relative CGROUP_PARENT they depend on where vzctl start ran.
+ * Returns 1 when the run state had them.
+ */
+static int open_recorded(struct vz_ct *ct, struct vz_cgroup *cg)
+{
+	__vz_free char *path = vz_ct_run_path(ct, ".state");
+	__vz_conf struct vz_conf *st = NULL;
+
+	if (!path || vz_conf_load(&st, path, NULL) < 0)
+		return 0;
+	for (int i = 0; i < VZ_CG_MAX_HIER; i++) {
+		const char *v, *colon;
+		char key[32];
+
+		snprintf(key, sizeof(key), "CGROUP_%d", i);
+		v = vz_conf_get(st, key);
+		colon = v ? strrchr(v, ':') : NULL;
+		if (!colon || colon[1] != '/')
+			break;
+		snprintf(cg->hier[i].controllers, sizeof(cg->hier[i].controllers), "%.*s",
+			 (int)(colon - v), v);
+		cg->hier[i].path = strdup(colon + 1);
+		if (!cg->hier[i].path)
+			return -ENOMEM;
+		cg->nr_hier = i + 1;
+	}
+	return cg->nr_hier > 0;
+}
+
 int vz_cgroup_open(struct vz_ct *ct, struct vz_cgroup **out, struct vz_error *err)
 {
 	const char *parent = vz_ct_get(ct, "CGROUP_PARENT");
@@ -131,6 +163,15 @@ int vz_cgroup_open(struct vz_ct *ct, struct vz_cgroup **out, struct vz_error *er
 	if (asprintf(&cg->relpath, "%s/%s", parent, ct->idstr) < 0) {
 		free(cg);
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot set up cgroups");
+	}
+	ret = open_recorded(ct, cg);
+	if (ret > 0) {
+		*out = cg;
+		return 0;
+	}
+	if (ret < 0) {
+		vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot set up cgroups");
+		goto err_free;
 	}
 
 	ret = vz_read_file("/proc/self/cgroup", &self, err);

@@ -199,6 +199,13 @@ int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_er
 		return vz_error_set(err, VZ_E_NO_CTCONF, ENOENT, "Container %s does not exist", ct->idstr);
 	if (st.running)
 		return vz_error_set(err, VZ_E_RUNNING, EBUSY, "Container is already running");
+	{
+		/* A monitor that was killed leaves its run state: it describes nothing now. */
+		__vz_free char *stale = vz_ct_run_path(ct, ".state");
+
+		if (stale)
+			unlink(stale);
+	}
 	if (vz_ct_get_bool(ct, "DISABLED", false) && !opts->force)
 		return vz_error_set(err, VZ_E_DISABLED, EPERM,
 				    "Container start disabled (DISABLED=yes); use --force");

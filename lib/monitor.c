@@ -65,6 +65,16 @@ static int write_state(struct monitor *m, struct vz_error *err)
 	vz_conf_set(st, "USERNS", m->l->userns ? "yes" : "no");
 	snprintf(buf, sizeof(buf), "%lld", (long long)time(NULL));
 	vz_conf_set(st, "STARTED", buf);
+	/* Where the CT's groups are, whichever cgroup a later command runs from. */
+	for (int i = 0; i < m->l->cg->nr_hier; i++) {
+		__vz_free char *value = NULL;
+		char key[32];
+
+		snprintf(key, sizeof(key), "CGROUP_%d", i);
+		if (asprintf(&value, "%s:%s", m->l->cg->hier[i].controllers, m->l->cg->hier[i].path) < 0 ||
+		    vz_conf_set(st, key, value) < 0)
+			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot write the run state");
+	}
 	return vz_conf_save(st, m->state_path, err);
 }
 

@@ -84,4 +84,16 @@ run "$vzctl" stop 101 --fast
 is "$rc" 0 "and stops"
 run "$vzctl" status 101
 is "$out" "CTID 101 exist unmounted down" "leaving nothing mounted"
+# Started from another cgroup: later commands find the CT's groups all the same
+# (CGROUP_PARENT is relative to the caller's cgroup in the test's vz.conf).
+other=/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup | sed 's|/$||')/vzt-other-$$
+if mkdir "$other" 2>/dev/null; then
+	(echo "$BASHPID" >"$other/cgroup.procs" && exec "$vzctl" --quiet start 101) >/dev/null 2>&1
+	run "$vzctl" exec 101 true
+	is "$rc" 0 "exec from another cgroup than start's finds the CT's groups"
+	run "$vzctl" stop 101 --fast
+	is "$rc" 0 "and stop cleans them up"
+	ok "$([ ! -e "$other/vztest-$$/101" ]; echo $?)" "no group left where start ran"
+	find "$other" -depth -type d -exec rmdir {} \; 2>/dev/null
+fi
 finish
