@@ -19,7 +19,8 @@ DESTDIR	?=
 CC	?= gcc
 PKGS	:= libcap libarchive libseccomp libnl-3.0 libnl-route-3.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libarchive is dlopen'ed (lib/archive-dl.c): only its headers are needed at build time.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libarchive,$(PKGS)) 2>/dev/null)
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -fno-strict-aliasing -Ilib $(PKG_CFLAGS) \

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* OS template caches: finding them and unpacking them with shifted owners. */
 #define VZ_LOG_PREFIX "template"
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -11,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive-dl.h"
 #include "cleanup.h"
 #include "create.h"
 #include "fileutil.h"
@@ -54,7 +53,7 @@ static int archive_fail(struct archive *a, const char *archive, struct vz_error 
 int vz_template_unpack(const char *archive, const char *dir, unsigned long uid_shift,
 		       unsigned long gid_shift, struct vz_error *err)
 {
-	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
+	struct archive *in = NULL, *out = NULL;
 	int flags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
 		    ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_FFLAGS |
 		    ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
@@ -68,6 +67,11 @@ int vz_template_unpack(const char *archive, const char *dir, unsigned long uid_s
 	size_t entries = 0;
 	int ret = 0, r;
 
+	ret = vz_archive_load(err);
+	if (ret < 0)
+		goto out;
+	in = archive_read_new();
+	out = archive_write_disk_new();
 	if (!in || !out) {
 		ret = vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot unpack '%s'", archive);
 		goto out;
