@@ -77,4 +77,14 @@ is "$rc" 91 "a truncated Debian cache -> 91"
 ok "$([ ! -e "$T/etc/conf/121.conf" ] && [ ! -e "$T/private/121" ] && [ ! -e "$T/private/121.tmp" ]; echo $?)" \
 	"and no CT is left behind"
 "$vzctl" --quiet destroy 120 >/dev/null 2>&1
+
+# A mirror that does not answer: a clear error, nothing half-written in the cache.
+out=$(MIRROR=http://127.0.0.1:9/debian VZ_TEMPLATE_SCRIPTS=$repo/templates \
+	timeout 120 "$VZ_BUILD/vztmpl" create debian-12-x86_64 --force 2>&1)
+rc=$?
+ok "$([ "$rc" -ne 0 ]; echo $?)" "vztmpl create with an unreachable mirror fails ($rc)"
+like "$out" "debootstrap failed \(mirror http://127.0.0.1:9/debian\)" "naming the mirror"
+is "$(ls -A "$T/template/cache" | grep -v -e '^debian-12-x86_64.tar.xz$' -e '^debian-broken.tar.xz$' -e '^busybox.tar.gz$' -e '^\..*\.lock$' | tr '\n' ' ')" "" \
+	"and leaves nothing in the cache directory"
+ok "$([ -L "$T/template/cache/debian-12-x86_64.tar.xz" ]; echo $?)" "the existing cache is kept"
 finish
