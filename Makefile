@@ -41,7 +41,7 @@ BINS	:= $(B)/vzctl $(B)/vzlist $(B)/vztmpl
 # Debian packages for building, testing and benchmarking (kernel tier adds its own).
 DEPS	:= build-essential pkg-config libcap-dev libarchive-dev libnl-3-dev \
 	   libnl-route-3-dev libseccomp-dev busybox-static iproute2 util-linux procps \
-	   e2fsprogs xz-utils gzip tar perl python3 lxc hyperfine debootstrap uidmap
+	   e2fsprogs xz-utils gzip tar perl python3 lxc hyperfine debootstrap uidmap iperf3
 
 all: $(BINS)
 

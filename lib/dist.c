@@ -21,7 +21,8 @@ int vz_dist_conf_find(struct vz_ct *ct, char **path, struct vz_error *err)
 
 	*path = NULL;
 	if (!name)
-		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot find the distribution config");
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM,
+				    "Cannot find the distribution config");
 	for (;;) {
 		char *p = NULL, *dash;
 
@@ -104,7 +105,8 @@ int vz_dist_action(struct vz_ct *ct, const char *action, const char *const vars[
 	env = build_env(vars);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (!env || null < 0)
-		return vz_error_sys(err, VZ_E_SYSTEM, env ? errno : ENOMEM, "Cannot run %s", action);
+		return vz_error_sys(err, VZ_E_SYSTEM, env ? errno : ENOMEM, "Cannot run %s",
+				    action);
 	{
 		char *const argv[] = { "/bin/sh", "-c", text, (char *)name, NULL };
 		struct vz_exec x = { .argv = argv, .envp = env, .stdio = { null, null, 2 },

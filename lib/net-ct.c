@@ -83,7 +83,8 @@ static int gateway(struct nl_sock *sk, int ifindex, int family, const char *gw_t
 	ret = rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE);
 	if (ret < 0) {
 		ret = vz_error_set(err, VZ_E_SYSTEM, -vz_nl_errno(ret),
-				   "Cannot add the gateway %s in the CT: %s", gw_text, nl_geterror(ret));
+				   "Cannot add the gateway %s in the CT: %s", gw_text,
+				   nl_geterror(ret));
 		goto out;
 	}
 	nl_addr_set_prefixlen(any, 0);

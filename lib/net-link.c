@@ -16,6 +16,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
 
+#include "cleanup.h"
 #include "fileutil.h"
 #include "log.h"
 #include "net-priv.h"
@@ -165,27 +166,64 @@ bool vz_link_gone(struct nl_sock *sk, const char *name, int timeout_ms)
 	return true;
 }
 
-static void __attribute__((noreturn)) reaper(char (*names)[VZ_NET_IFNAMSIZ], size_t nr)
+/* The link with this ifindex, if it is still there (an index is not soon reused). */
+static bool index_alive(struct nl_sock *sk, int ifindex)
 {
+	__vz_link struct rtnl_link *link = NULL;
+
+	return rtnl_link_get_kernel(sk, ifindex, NULL, &link) == 0;
+}
+
+static void delete_index(struct nl_sock *sk, int ifindex)
+{
+	__vz_link struct rtnl_link *link = rtnl_link_alloc();
+
+	if (link) {
+		rtnl_link_set_ifindex(link, ifindex);
+		rtnl_link_delete(sk, link);
+	}
+}
+
+static void __attribute__((noreturn)) reaper(const int *idx, size_t nr)
+{
+	struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
 	struct nl_sock *sk = NULL;
 
 	vz_close_fds_from(3, (int[]){ -1 });
 	if (vz_nl_open(0, &sk, NULL) < 0)
 		_exit(1);
-	for (size_t j = 0; j < nr; j++)
-		if (!vz_link_gone(sk, names[j], 1000))
-			vz_link_delete(sk, names[j], NULL);
+	for (size_t j = 0; j < nr; j++) {
+		for (int waited = 0; waited < 1000 && index_alive(sk, idx[j]); waited += 5)
+			nanosleep(&tick, NULL);
+		if (index_alive(sk, idx[j]))
+			delete_index(sk, idx[j]);
+	}
 	_exit(0);
 }
 
-void vz_link_reap(char (*names)[VZ_NET_IFNAMSIZ], size_t nr)
+void vz_link_reap(struct nl_sock *sk, char (*names)[VZ_NET_IFNAMSIZ], size_t nr)
 {
-	pid_t pid = fork();
+	int idx[64];
+	size_t n = 0;
+	pid_t pid;
 
+	/*
+	 * By index, not by name: a restart may make a new link of the same
+	 * name before the old one is gone, and that one must stay.
+	 */
+	for (size_t j = 0; j < nr && n < ARRAY_SIZE(idx); j++) {
+		int i = vz_link_index(sk, names[j]);
+
+		if (i > 0)
+			idx[n++] = i;
+	}
+	if (!n)
+		return;
+	pid = fork();
 	if (pid == 0) {
 		/* Detach: the grandchild is nobody's child to wait for. */
 		if (fork() == 0)
-			reaper(names, nr);
+			reaper(idx, n);
 		_exit(0);
 	}
 	if (pid > 0) {
@@ -193,13 +231,6 @@ void vz_link_reap(char (*names)[VZ_NET_IFNAMSIZ], size_t nr)
 		return;
 	}
 	/* No process to spare: delete them here and now. */
-	{
-		struct nl_sock *sk = NULL;
-
-		if (vz_nl_open(0, &sk, NULL) < 0)
-			return;
-		for (size_t j = 0; j < nr; j++)
-			vz_link_delete(sk, names[j], NULL);
-		vz_nl_close(&sk);
-	}
+	for (size_t j = 0; j < n; j++)
+		delete_index(sk, idx[j]);
 }

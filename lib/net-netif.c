@@ -68,7 +68,8 @@ void vz_net_mac_generate(unsigned ctid, const char *ifname, bool host, unsigned 
 int vz_netif_fill(struct vz_netif *nif, unsigned ctid, size_t index, struct vz_error *err)
 {
 	if (!nif->host_ifname[0]) {
-		int n = snprintf(nif->host_ifname, sizeof(nif->host_ifname), "veth%u.%zu", ctid, index);
+		int n = snprintf(nif->host_ifname, sizeof(nif->host_ifname), "veth%u.%zu", ctid,
+				 index);
 
 		if (n >= (int)sizeof(nif->host_ifname))
 			return vz_error_set(err, VZ_E_VETH, ENAMETOOLONG,
@@ -129,7 +130,8 @@ static int parse_entry(char *text, struct vz_netif *nif, struct vz_error *err)
 			ret = set_mac(nif->mac, &nif->has_mac, eq, "mac", err);
 		else if (!strcmp(kv, "host_mac"))
 			ret = set_mac(nif->host_mac, &nif->has_host_mac, eq, "host_mac", err);
-		/* Other keys (mac_filter, network, ...) are OpenVZ extras we keep out of the way. */
+		/* Other keys (mac_filter, network, ...) are OpenVZ extras we keep out of the way.
+		 */
 	}
 	if (!ret && !nif->ifname[0])
 		ret = vz_error_set(err, VZ_E_BAD_VALUE, EINVAL, "NETIF entry without ifname");

@@ -88,10 +88,11 @@ int vz_nl_open(pid_t pid, struct nl_sock **out, struct vz_error *err)
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	target = open(path, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || target < 0)
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open the network namespace of %d",
-				    (int)pid);
+		return vz_error_sys(err, VZ_E_SYSTEM, errno,
+				    "Cannot open the network namespace of %d", (int)pid);
 	if (setns(target, CLONE_NEWNET) < 0)
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot enter the CT's network namespace");
+		return vz_error_sys(err, VZ_E_SYSTEM, errno,
+				    "Cannot enter the CT's network namespace");
 	ret = nl_connect_here(out, err);
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* Anything done from here on would land in the CT: stop now. */

@@ -40,7 +40,7 @@ int vz_link_delete(struct nl_sock *sk, const char *name, struct vz_error *err);
  * them with it.  A detached helper checks for a second and deletes what is
  * left (a namespace something still pins), so the caller does not wait.
  */
-void vz_link_reap(char (*names)[VZ_NET_IFNAMSIZ], size_t nr);
+void vz_link_reap(struct nl_sock *sk, char (*names)[VZ_NET_IFNAMSIZ], size_t nr);
 /*
  * Wait up to timeout_ms for a link to be gone (the host end of a CT that
  * just stopped goes with its namespace a moment later); true if it is.

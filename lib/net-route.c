@@ -100,7 +100,8 @@ int vz_neigh_proxy(struct nl_sock *sk, const struct vz_ip *ip, const char *dev, 
 	rtnl_neigh_set_ifindex(n, ifindex);
 	rtnl_neigh_set_dst(n, dst);
 	rtnl_neigh_set_flags(n, NTF_PROXY);
-	ret = add ? rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE) : rtnl_neigh_delete(sk, n, 0);
+	ret = add ? rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE)
+		  : rtnl_neigh_delete(sk, n, 0);
 	if (ret < 0 && !(add == false && vz_nl_gone(ret))) {
 		ret = vz_error_set(err, VZ_E_SYSTEM, -vz_nl_errno(ret),
 				   "Cannot %s the proxy %s entry for %s on %s: %s",
@@ -125,7 +126,8 @@ static int add_word(char **list, const char *word)
 	if (*list) {
 		/* already listed? */
 		for (char *p = strstr(*list, word); p; p = strstr(p + 1, word))
-			if ((p == *list || p[-1] == ' ') && (p[strlen(word)] == ' ' || !p[strlen(word)]))
+			if ((p == *list || p[-1] == ' ') &&
+			    (p[strlen(word)] == ' ' || !p[strlen(word)]))
 				return 0;
 	}
 	grown = realloc(*list, len + strlen(word) + 2);
@@ -227,7 +229,8 @@ void vz_forwarding_check(bool v4, bool v6, const char *proxy_devs)
 		vz_warn("WARNING: IPv6 forwarding is disabled on the node "
 			"(net.ipv6.conf.all.forwarding = 0): the CT's IPv6 addresses are not "
 			"reachable from outside");
-	if (v6 && proxy_devs && *proxy_devs && !sysctl_on("/proc/sys/net/ipv6/conf/all/proxy_ndp")) {
+	if (v6 && proxy_devs && *proxy_devs &&
+	    !sysctl_on("/proc/sys/net/ipv6/conf/all/proxy_ndp")) {
 		__vz_free char *copy = strdup(proxy_devs);
 		char *save = NULL;
 

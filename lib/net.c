@@ -206,7 +206,7 @@ static void sync_remove(struct vz_ct *ct, struct nl_sock *host, struct nl_sock *
 		if (!has_netif(to, &from->netifs[i]))
 			strcpy(doomed[nr_doomed++], from->netifs[i].host_ifname);
 	if (lazy && nr_doomed) {
-		vz_link_reap(doomed, nr_doomed);
+		vz_link_reap(host, doomed, nr_doomed);
 	} else {
 		for (size_t i = 0; i < nr_doomed; i++)
 			if (vz_link_delete(host, doomed[i], &e) < 0)
@@ -263,8 +263,9 @@ static int add_venet(struct vz_ct *ct, struct nl_sock *host, struct nl_sock *ins
 				    has_family(to, AF_INET6) && !has_family(from, AF_INET6), err);
 }
 
-static int add_netifs(struct nl_sock *host, struct nl_sock *inside, pid_t pid, const struct vz_net_cfg *from,
-		      const struct vz_net_cfg *to, struct vz_error *err)
+static int add_netifs(struct nl_sock *host, struct nl_sock *inside, pid_t pid,
+		      const struct vz_net_cfg *from, const struct vz_net_cfg *to,
+		      struct vz_error *err)
 {
 	for (size_t i = 0; i < to->nr_netifs; i++) {
 		const struct vz_netif *nif = &to->netifs[i];
@@ -385,8 +386,8 @@ static int check_netifs(struct nl_sock *host, const struct vz_net_cfg *from,
 			continue;
 		if (nif->bridge[0] && vz_link_check_bridge(host, nif->bridge) < 0)
 			return vz_error_set(err, VZ_E_VETH, ENODEV,
-					    "Bridge %s does not exist (NETIF ifname=%s)", nif->bridge,
-					    nif->ifname);
+					    "Bridge %s does not exist (NETIF ifname=%s)",
+					    nif->bridge, nif->ifname);
 		if (!vz_link_gone(host, nif->host_ifname, 1000))
 			return vz_error_set(err, VZ_E_VETH, EEXIST,
 					    "Host interface %s already exists (NETIF ifname=%s)",
@@ -410,11 +411,13 @@ static int check(struct vz_ct *ct, const struct vz_net_cfg *from, struct vz_net_
 	if (ret == 0)
 		ret = check_netifs(host, from, to, err);
 	if (ret == 0 && !to->proxy_devs) {
-		to->proxy_devs = from->nr_ips && from->proxy_devs
-					 ? strdup(from->proxy_devs)
-					 : vz_neigh_devs_resolve(host, vz_ct_get(ct, "NEIGHBOUR_DEVS"));
+		to->proxy_devs =
+			from->nr_ips && from->proxy_devs
+				? strdup(from->proxy_devs)
+				: vz_neigh_devs_resolve(host, vz_ct_get(ct, "NEIGHBOUR_DEVS"));
 		if (!to->proxy_devs)
-			ret = vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot resolve NEIGHBOUR_DEVS");
+			ret = vz_error_sys(err, VZ_E_SYSTEM, ENOMEM,
+					   "Cannot resolve NEIGHBOUR_DEVS");
 	}
 	if (ret == 0 && to->nr_ips)
 		vz_forwarding_check(has_family(to, AF_INET), has_family(to, AF_INET6),

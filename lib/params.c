@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "ct.h"
+#include "net.h"
 #include "units.h"
 
 typedef const char *(*param_check_fn)(const char *value);
@@ -130,6 +131,18 @@ static const char *check_ip_list(const char *v)
 	return NULL;
 }
 
+static const char *check_netif(const char *v)
+{
+	__vz_free struct vz_netif *nifs = NULL;
+	size_t nr;
+
+	/* Any valid CTID will do: only the generated host names depend on it. */
+	if (vz_netif_list_parse(v, VZ_CTID_MIN, &nifs, &nr, NULL) < 0)
+		return "expected ifname=NAME[,mac=MAC,host_ifname=NAME,host_mac=MAC,bridge=NAME] "
+		       "entries separated by ';'";
+	return NULL;
+}
+
 static const char *check_layout(const char *v)
 {
 	if (!strcmp(v, "simfs") || !strcmp(v, "overlay"))
@@ -211,6 +224,7 @@ static const char *check_seccomp(const char *v)
 	X(NAMESERVER, check_words)                                                                 \
 	X(SEARCHDOMAIN, check_words)                                                               \
 	X(IP_ADDRESS, check_ip_list)                                                               \
+	X(NETIF, check_netif)                                                                      \
 	X(VE_LAYOUT, check_layout)                                                                 \
 	X(CAPABILITY, check_capability)                                                            \
 	X(SECCOMP, check_seccomp)                                                                  \

@@ -133,18 +133,20 @@ static int edit_network(struct vzctl *v, const char *ipadd, const char *ipdel,
 			const struct vz_netif_edit *ne, bool netif)
 {
 	__vz_free char *ips = NULL, *netifs = NULL;
+	int ret = 0;
 
 	if (ipadd || ipdel) {
-		if (vz_ip_list_edit(vz_ct_get(v->ct, "IP_ADDRESS"), ipadd, ipdel, &ips, &v->err) < 0 ||
-		    vz_ct_set(v->ct, "IP_ADDRESS", ips, &v->err) < 0)
-			return vz_cli_fail(&v->err);
+		ret = vz_ip_list_edit(vz_ct_get(v->ct, "IP_ADDRESS"), ipadd, ipdel, &ips, &v->err);
+		if (ret == 0)
+			ret = vz_ct_set(v->ct, "IP_ADDRESS", ips, &v->err);
 	}
-	if (netif) {
-		if (vz_netif_list_edit(vz_ct_get(v->ct, "NETIF"), v->ct->id, ne, &netifs, &v->err) < 0 ||
-		    vz_ct_set(v->ct, "NETIF", netifs, &v->err) < 0)
-			return vz_cli_fail(&v->err);
+	if (ret == 0 && netif) {
+		ret = vz_netif_list_edit(vz_ct_get(v->ct, "NETIF"), v->ct->id, ne, &netifs,
+					 &v->err);
+		if (ret == 0)
+			ret = vz_ct_set(v->ct, "NETIF", netifs, &v->err);
 	}
-	return 0;
+	return ret < 0 ? vz_cli_fail(&v->err) : 0;
 }
 
 static int host_nameservers(char **list)
@@ -223,7 +225,8 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 			continue;
 		case OPT_IPADD:
 		case OPT_IPDEL:
-			ret = collect_ip(v, c == OPT_IPADD ? &ipadd : &ipdel, optarg, c == OPT_IPDEL);
+			ret = collect_ip(v, c == OPT_IPADD ? &ipadd : &ipdel, optarg,
+					 c == OPT_IPDEL);
 			if (ret)
 				return ret;
 			net_changed = changed = true;
@@ -279,7 +282,8 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 	if (searchdomains && vz_ct_set(v->ct, "SEARCHDOMAIN", searchdomains, &v->err) < 0)
 		return vz_cli_fail(&v->err);
 	if (ne.ifname && !netif_changed)
-		return vzctl_bad_usage("set", "--ifname needs --mac, --host_ifname, --host_mac or --bridge");
+		return vzctl_bad_usage("set", "--ifname needs --mac, --host_ifname, --host_mac "
+					      "or --bridge");
 	if (!changed && !userpasswd)
 		return vzctl_bad_usage("set", "nothing to set");
 	if (vz_ct_get_state(v->ct, &st, &v->err) < 0)
