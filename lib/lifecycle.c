@@ -24,6 +24,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "cleanup.h"
+#include "dist.h"
 #include "exec.h"
 #include "fileutil.h"
 #include "lifecycle.h"
@@ -183,6 +184,33 @@ static int wait_booted(struct vz_ct *ct, struct vz_error *err)
 			    "Container did not finish booting in %lu s", timeout);
 }
 
+/*
+ * The distribution's view of what the config says, as OpenVZ sets it at
+ * every start: host name (/etc/hostname, /etc/hosts) and DNS servers.
+ * A failure is reported; the CT runs all the same.
+ */
+static void apply_dist_settings(struct vz_ct *ct)
+{
+	const char *hostname = vz_conf_get(ct->conf, "HOSTNAME");
+	const char *ns = vz_conf_get(ct->conf, "NAMESERVER");
+	const char *sd = vz_conf_get(ct->conf, "SEARCHDOMAIN");
+	const char *ips = vz_ct_get(ct, "IP_ADDRESS");
+	struct vz_error err = { 0 };
+
+	if (hostname && *hostname) {
+		const char *vars[] = { "HOSTNM", hostname, "IP_ADDR", ips ? ips : "", NULL };
+
+		if (vz_dist_action(ct, "SET_HOSTNAME", vars, &err) < 0)
+			vz_warn("%s", err.msg);
+	}
+	if ((ns && *ns && strcmp(ns, "inherit")) || (sd && *sd)) {
+		const char *vars[] = { "NAMESERVER", ns ? ns : "", "SEARCHDOMAIN", sd ? sd : "", NULL };
+
+		if (vz_dist_action(ct, "SET_DNS", vars, &err) < 0)
+			vz_warn("%s", err.msg);
+	}
+}
+
 int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_error *err)
 {
 	struct vz_launch l = { .ct = ct, .console_master = -1 };
@@ -255,6 +283,7 @@ int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_er
 	/* The addresses reach the distribution's own network config. */
 	if (vz_net_dist_start(ct, err) < 0)
 		vz_warn("%s", err->msg);
+	apply_dist_settings(ct);
 	if (opts->wait) {
 		ret = wait_booted(ct, err);
 		if (ret < 0)

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "create.h"
+#include "dist.h"
 #include "exec.h"
 #include "log.h"
 #include "net.h"
@@ -66,42 +67,20 @@ static const struct option set_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Scripts run by the CT's own shell to apply a setting live. */
-static const char set_hostname_sh[] =
-	"hostname \"$1\" && printf '%s\\n' \"$1\" > /etc/hostname";
-static const char set_dns_sh[] =
-	"{ [ -n \"$2\" ] && echo \"search $2\"; for ns in $1; do echo \"nameserver $ns\"; done; } "
-	"> /etc/resolv.conf.vz && mv /etc/resolv.conf.vz /etc/resolv.conf";
-/* Distribution-neutral: useradd/chpasswd where present, else busybox mkpasswd + awk. */
-static const char set_userpasswd_sh[] =
-	"u=${1%%:*}; p=${1#*:}\n"
-	"if ! grep -q \"^$u:\" /etc/passwd; then\n"
-	"  if command -v useradd >/dev/null 2>&1; then useradd -m \"$u\" || exit 1\n"
-	"  else\n"
-	"    id=$(awk -F: '$3>=1000 && $3<60000 && $3>m {m=$3} END {print m ? m+1 : 1000}' /etc/passwd)\n"
-	"    echo \"$u:x:$id:$id::/home/$u:/bin/sh\" >> /etc/passwd &&\n"
-	"    echo \"$u:x:$id:\" >> /etc/group && echo \"$u:!:0:0:99999:7:::\" >> /etc/shadow &&\n"
-	"    mkdir -p \"/home/$u\" && chown \"$id:$id\" \"/home/$u\" || exit 1\n"
-	"  fi\n"
-	"fi\n"
-	"if command -v chpasswd >/dev/null 2>&1; then printf '%s\\n' \"$1\" | chpasswd; exit; fi\n"
-	"h=$(mkpasswd -m sha512 \"$p\") || exit 1\n"
-	"awk -F: -v OFS=: -v u=\"$u\" -v h=\"$h\" '$1==u {$2=h} {print}' /etc/shadow > /etc/shadow.vz &&\n"
-	"chmod 600 /etc/shadow.vz && mv /etc/shadow.vz /etc/shadow\n";
-
-static int apply_live(struct vzctl *v, const char *script, const char *a1, const char *a2)
+/*
+ * Apply a setting inside the running CT through its distribution's action
+ * script (SET_HOSTNAME, SET_DNS, SET_USERPASS; dists/<name>.conf).
+ */
+static int apply_live(struct vzctl *v, const char *action, const char *const vars[])
 {
-	char *const argv[] = { "/bin/sh", "-c", (char *)script, "vz-set", (char *)a1,
-			       (char *)(a2 ? a2 : ""), NULL };
-	int status, ret;
+	__vz_free char *conf = NULL;
 
-	ret = vz_ct_exec_simple(v->ct, argv, &status, &v->err);
-	if (ret < 0)
-		return ret;
-	if (status != 0)
-		return vz_error_set(&v->err, VZ_E_APPLY_CONFIG, EIO,
-				    "Applying the setting inside the CT failed (exit code %d)", status);
-	return 0;
+	if (vz_dist_conf_find(v->ct, &conf, &v->err) < 0)
+		return vz_error_set(&v->err, VZ_E_NO_DISTCONF, ENOENT,
+				    "No distribution config for OS template '%s' in %s/dists "
+				    "(not even default.conf): cannot apply %s",
+				    vz_ct_get(v->ct, "OSTEMPLATE") ?: "", v->ct->env->confdir, action);
+	return vz_dist_action(v->ct, action, vars, &v->err);
 }
 
 /* Append to a space-separated list; "inherit" takes the host's resolv.conf. */
@@ -307,14 +286,25 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 
 			ret = vz_net_apply(v->ct, st.init_pid, &nc, &v->err);
 		}
-		if (!ret && hostname)
-			ret = apply_live(v, set_hostname_sh, hostname, NULL);
-		if (!ret && (nameservers || searchdomains))
-			ret = apply_live(v, set_dns_sh, vz_ct_get(v->ct, "NAMESERVER") ?: "",
-					 vz_ct_get(v->ct, "SEARCHDOMAIN"));
+		const char *ips = vz_ct_get(v->ct, "IP_ADDRESS") ?: "";
+
+		if (!ret && hostname) {
+			const char *vars[] = { "HOSTNM", hostname, "IP_ADDR", ips, NULL };
+
+			ret = apply_live(v, "SET_HOSTNAME", vars);
+		}
+		if (!ret && (nameservers || searchdomains)) {
+			const char *vars[] = { "NAMESERVER", vz_ct_get(v->ct, "NAMESERVER") ?: "",
+					       "SEARCHDOMAIN", vz_ct_get(v->ct, "SEARCHDOMAIN") ?: "",
+					       NULL };
+
+			ret = apply_live(v, "SET_DNS", vars);
+		}
 		if (!ret && userpasswd) {
-			ret = apply_live(v, set_userpasswd_sh, userpasswd, NULL);
-			if (ret < 0)
+			const char *vars[] = { "USERPW", userpasswd, NULL };
+
+			ret = apply_live(v, "SET_USERPASS", vars);
+			if (ret < 0 && v->err.kind == VZ_E_ACTION_SCRIPT)
 				v->err.kind = VZ_E_USERPASSWD;
 		}
 		if (ret < 0)

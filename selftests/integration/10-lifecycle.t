@@ -63,6 +63,8 @@ is "$rc" 0 "set --hostname --save on a running CT"
 run "$vzctl" exec 101 hostname
 is "$out" "renamed.example.org" "host name changed live"
 is "$(grep '^HOSTNAME=' "$T/etc/conf/101.conf")" 'HOSTNAME="renamed.example.org"' "and saved"
+run "$vzctl" exec 101 'grep "renamed.example.org" /etc/hosts'
+like "$out" "^127.0.1.1[[:space:]]+renamed.example.org renamed" "SET_HOSTNAME puts the name in /etc/hosts"
 run "$vzctl" set 101 --description "web server" --onboot yes
 like "$out" "not saved" "set without --save warns"
 ok "$(grep -q DESCRIPTION "$T/etc/conf/101.conf"; [ $? -ne 0 ]; echo $?)" "and does not save"
@@ -76,6 +78,8 @@ is "$out" "1" "the user exists in the CT's shadow"
 
 run "$vzctl" restart 101 --fast
 is "$rc" 0 "restart"
+run "$vzctl" exec 101 'grep -c "renamed.example.org" /etc/hosts; cat /etc/resolv.conf'
+is "$out" "$(printf '1\nsearch example.org\nnameserver 192.0.2.53')" "host name and DNS are applied again at start"
 run "$vzctl" status 101
 is "$out" "CTID 101 exist mounted running" "running after restart"
 

@@ -68,6 +68,11 @@ run "$vzctl" destroy 101
 is "$rc" 32 "destroy of a running CT -> 32"
 run "$vzctl" umount 101
 is "$rc" 32 "umount of a running CT -> 32"
+mv "$T/etc/dists" "$T/dists.away"
+run "$vzctl" set 101 --hostname nodists
+is "$rc" 107 "no distribution config to apply a setting live -> 107"
+like "$out" "No distribution config" "and says so"
+mv "$T/dists.away" "$T/etc/dists"
 run "$vzctl" enter 101 </dev/null
 ok "$([ "$rc" -ne 0 ]; echo $?)" "enter without a terminal fails"
 like "$out" "terminal" "and says it needs a terminal"

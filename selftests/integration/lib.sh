@@ -82,6 +82,7 @@ LOCAL_GID="${1:-300000}"
 STOP_TIMEOUT="10"
 CONF
 	export VZ_CONFDIR="$T/etc"
+	cp -r "$repo/etc/dists" "$T/etc/dists"
 	local cache=${VZ_TEST_CACHE:-/tmp/vz-test-busybox.tar.gz}
 	if [ ! -s "$cache" ] || [ "$repo/templates/mk-busybox" -nt "$cache" ]; then
 		sh "$repo/templates/mk-busybox" "${cache%.tar.gz}.$$.tar.gz" >/dev/null &&
