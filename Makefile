@@ -97,11 +97,12 @@ check: deps-check
 -include kernel/kernel.mk
 
 test: check
-	@if grep -q '^check-kernel:' kernel/kernel.mk 2>/dev/null; then \
-		$(MAKE) check-kernel; \
-	else \
-		echo "kernel tier: kernel/kernel.mk not present"; \
+	@missing=$$(for p in $(KERNEL_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing packages:" $$missing; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
+	$(MAKE) check-kernel
 
 bench: deps-check
 	$(MAKE) all

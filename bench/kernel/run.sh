@@ -11,8 +11,9 @@
 # overhead is meaningful, absolute rates are not.
 #
 # Environment: BENCH_SECONDS (per round, default 1), BENCH_ROUNDS (best of,
-# default 5), KERNEL_OUT (default <repo>/build/kernel), and the kernel.mk
-# variables (KERNEL_CACHE_DIR, KERNEL_JOBS, KERNEL_QEMU_*).
+# default 5), KERNEL_OUT (default <repo>/build/kernel), BENCH_VZ_IMAGE and
+# BENCH_VANILLA_IMAGE (image directories to use instead of building), and
+# the kernel.mk variables (KERNEL_CACHE_DIR, KERNEL_JOBS, KERNEL_QEMU_*).
 
 set -euo pipefail
 
@@ -38,9 +39,9 @@ chmod +x "$OUT/bench.t"
 export QEMU_EXTRA_FILES="$OUT/microbench:/usr/local/bin/microbench $OUT/bench.t:/vz-tests/integration/bench.t"
 for flavour in vz vanilla; do
 	if [ $flavour = vz ]; then
-		img=$("$TOP/kernel/build.sh" --dir)
+		img=${BENCH_VZ_IMAGE:-$("$TOP/kernel/build.sh" --dir)}
 	else
-		img=$("$TOP/kernel/build.sh" --unpatched --dir)
+		img=${BENCH_VANILLA_IMAGE:-$("$TOP/kernel/build.sh" --unpatched --dir)}
 	fi
 	"$TOP/selftests/qemu/run.sh" -i "$img" -s integration -l "$OUT/console-$flavour.log" \
 		>"$OUT/run-$flavour.out" 2>&1 || {

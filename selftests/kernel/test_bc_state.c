@@ -337,7 +337,7 @@ static int test_owner_gone(const char *root)
 	fd = state_open(c.cg);
 	if (fd < 0 || state_write(fd, "restoring") || !state_is(c.cg, "restoring"))
 		goto cleanup;
-	if (cg_write(c.cg, "beancounter.state", "checkpointing") != -1 ||
+	if (!cg_write(c.cg, "beancounter.state", "checkpointing") ||
 	    worker_do(&c, 'f'))
 		goto cleanup;
 	close(fd);

@@ -75,39 +75,51 @@ static double uptime_s(void)
 	return atof(buf);
 }
 
+/*
+ * The container bc_virt (limits, proc_virt) with two leaves, as cgroup v2
+ * puts processes only in leaves once controllers are enabled below: init
+ * (the container's processes) and sub/leaf one level deeper.
+ */
 struct ct {
-	char *cg, *sub;
+	char *cg, *init, *sub, *leaf;
 };
 
 static int ct_create(struct ct *c, const char *root)
 {
 	c->cg = cg_name(root, "bc_virt");
+	c->init = cg_name(root, "bc_virt/init");
 	c->sub = cg_name(root, "bc_virt/sub");
-	if (!c->cg || !c->sub)
+	c->leaf = cg_name(root, "bc_virt/sub/leaf");
+	if (!c->cg || !c->init || !c->sub || !c->leaf)
 		return -1;
 	if (cg_create(c->cg) || cg_write(c->cg, "memory.max", "256M") ||
 	    cg_write(c->cg, "cpuset.cpus", "0") ||
 	    cg_write(c->cg, "beancounter.proc_virt", "1") ||
 	    cg_write(c->cg, "cgroup.subtree_control", "+memory +beancounter") ||
-	    cg_create(c->sub))
+	    cg_create(c->init) || cg_create(c->sub) ||
+	    cg_write(c->sub, "cgroup.subtree_control", "+memory +beancounter") ||
+	    cg_create(c->leaf))
 		return -1;
 	return 0;
 }
 
 static void ct_destroy(struct ct *c)
 {
-	if (c->sub)
-		cg_destroy(c->sub);
-	if (c->cg)
-		cg_destroy(c->cg);
-	free(c->sub);
-	free(c->cg);
-	c->sub = c->cg = NULL;
+	char **p[] = { &c->leaf, &c->sub, &c->init, &c->cg };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		if (*p[i])
+			cg_destroy(*p[i]);
+		free(*p[i]);
+		*p[i] = NULL;
+	}
 }
 
-/* In the container: the memory cgroup, not the host. */
+/* In the container (@arg its cgroup): the memory cgroup, not the host. */
 static int in_ct_meminfo(const char *cgroup, void *arg)
 {
+	const char *ct = arg;
 	long total, free_kb, avail, anon, current;
 	size_t size = MB(32);
 	char *mem;
@@ -122,7 +134,7 @@ static int in_ct_meminfo(const char *cgroup, void *arg)
 	free_kb = meminfo_kb("MemFree:");
 	avail = meminfo_kb("MemAvailable:");
 	anon = meminfo_kb("AnonPages:");
-	current = cg_read_long(cgroup, "memory.current") / 1024;
+	current = cg_read_long(ct, "memory.current") / 1024;
 	if (total != 256 * 1024)
 		return 2;
 	/* MemFree = MemTotal - memory.current, give or take a few pages. */
@@ -146,13 +158,13 @@ static int test_meminfo(const char *root)
 
 	if (ct_create(&c, root) || sysinfo(&si))
 		goto cleanup;
-	rc = cg_run(c.cg, in_ct_meminfo, NULL);
+	rc = cg_run(c.init, in_ct_meminfo, c.cg);
 	if (rc) {
 		ksft_print_msg("meminfo in the container: check %d failed\n", rc);
 		goto cleanup;
 	}
-	/* Descendants see their container's view too. */
-	rc = cg_run(c.sub, in_ct_meminfo, NULL);
+	/* Deeper descendants see their container's view too. */
+	rc = cg_run(c.leaf, in_ct_meminfo, c.cg);
 	if (rc) {
 		ksft_print_msg("meminfo in a child group: check %d failed\n", rc);
 		goto cleanup;
@@ -192,14 +204,14 @@ static int test_cpus(const char *root)
 	}
 	if (ct_create(&c, root))
 		goto cleanup;
-	rc = cg_run(c.cg, in_ct_cpus, &one);
+	rc = cg_run(c.init, in_ct_cpus, &one);
 	if (rc) {
 		ksft_print_msg("cpus in the container: check %d failed\n", rc);
 		goto cleanup;
 	}
 	/* Switched off: the host's CPUs again. */
 	if (cg_write(c.cg, "beancounter.proc_virt", "0") ||
-	    cg_run(c.cg, in_ct_cpus, &host))
+	    cg_run(c.init, in_ct_cpus, &host))
 		goto cleanup;
 	if (cpuinfo_count() != host)
 		goto cleanup;
@@ -244,7 +256,7 @@ static int test_uptime(const char *root)
 	}
 	if (ct_create(&c, root))
 		goto cleanup;
-	rc = cg_run(c.cg, in_ct_uptime, &host);
+	rc = cg_run(c.init, in_ct_uptime, &host);
 	if (rc) {
 		ksft_print_msg("uptime in the container: check %d failed\n", rc);
 		goto cleanup;

@@ -4,8 +4,8 @@
 # /init of the vz test guest.  Mounts the pseudo file systems (cgroup2 only),
 # runs every suite and prints one TAP 13 stream on the console:
 #
-#   vz-kernel:   executables in /vz-tests/kernel (the project's kselftests)
 #   upstream:    /kselftest/kselftest-list.txt (upstream cgroup + proc tests)
+#   vz-kernel:   executables in /vz-tests/kernel (the project's kselftests)
 #   integration: executables and *.t in /vz-tests/integration (hook for the
 #                project's user-space tests, see QEMU_EXTRA_FILES)
 #   kernel-log:  dmesg must be free of WARNING/BUG/Oops/panic lines
@@ -87,18 +87,20 @@ echo "# vz guest: $(uname -r) $(uname -v)"
 echo "# cmdline: $(cat /proc/cmdline)"
 echo "# cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 
-if want vz-kernel && [ -d /vz-tests/kernel ]; then
-	for t in /vz-tests/kernel/*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
-		run_prog vz-kernel "${t##*/}" /vz-tests/kernel "$t"
-	done
-fi
-
+# Upstream first: on a freshly booted guest, as when the baseline was
+# recorded, whatever the other suites enable or leave behind.
 if want upstream && [ -f /kselftest/kselftest-list.txt ]; then
 	while IFS=: read -r coll prog; do
 		[ -n "$prog" ] || continue
 		run_prog upstream "$coll:$prog" "/kselftest/$coll" "./$prog"
 	done </kselftest/kselftest-list.txt
+fi
+
+if want vz-kernel && [ -d /vz-tests/kernel ]; then
+	for t in /vz-tests/kernel/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		run_prog vz-kernel "${t##*/}" /vz-tests/kernel "$t"
+	done
 fi
 
 if want integration && [ -d /vz-tests/integration ]; then
