@@ -12,6 +12,7 @@
 #include "action.h"
 #include "cleanup.h"
 #include "create.h"
+#include "dist.h"
 #include "fileutil.h"
 #include "lock.h"
 #include "log.h"
@@ -279,6 +280,10 @@ int vz_ct_create(struct vz_ct *ct, const struct vz_create_opts *opts, struct vz_
 		ret = vz_error_sys(err, VZ_E_CREATE_ROOT, -ret, "Cannot create '%s'", root);
 		goto err_priv;
 	}
+	/* Before the config exists: a failing POST_CREATE leaves no CT behind. */
+	ret = vz_dist_post_create(ct, err);
+	if (ret < 0)
+		goto err_priv;
 	if (opts->name) {
 		ret = vz_ct_set_name(ct, opts->name, err);
 		if (ret < 0)

@@ -12,7 +12,9 @@
 #include "dist.h"
 #include "exec.h"
 #include "fileutil.h"
+#include "lifecycle.h"
 #include "log.h"
+#include "procutil.h"
 
 int vz_dist_conf_find(struct vz_ct *ct, char **path, struct vz_error *err)
 {
@@ -123,5 +125,53 @@ int vz_dist_action(struct vz_ct *ct, const char *action, const char *const vars[
 				    "Distribution script '%s' (%s) failed inside the CT with exit "
 				    "code %d",
 				    script, action, status);
+	return 0;
+}
+
+int vz_dist_post_create(struct vz_ct *ct, struct vz_error *err)
+{
+	__vz_free char *conf_path = NULL, *script = NULL;
+	__vz_free char *root = vz_ct_get_subst(ct, "VE_ROOT");
+	__vz_free char *priv = vz_ct_get_subst(ct, "VE_PRIVATE");
+	__vz_conf struct vz_conf *conf = NULL;
+	char veid[32], veroot[4096], vepriv[4096];
+	char *envp[] = { veid, veroot, vepriv,
+			 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	struct vz_error ignored;
+	const char *name;
+	int ret, status;
+
+	if (vz_dist_conf_find(ct, &conf_path, NULL) < 0)
+		return 0;
+	ret = vz_conf_load(&conf, conf_path, err);
+	if (ret < 0)
+		return ret;
+	name = vz_conf_get(conf, "POST_CREATE");
+	if (!name || !*name)
+		return 0;
+	if (strchr(name, '/') || name[0] == '.')
+		return vz_error_set(err, VZ_E_NO_SCRIPT, EINVAL, "%s: bad script name '%s' for POST_CREATE",
+				    conf_path, name);
+	if (asprintf(&script, "%s/dists/scripts/%s", ct->env->confdir, name) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot run POST_CREATE");
+	if (access(script, R_OK) < 0)
+		return vz_error_sys(err, VZ_E_NO_SCRIPT, errno, "Distribution script '%s' for POST_CREATE",
+				    script);
+	ret = vz_ct_mount(ct, err);
+	if (ret < 0)
+		return ret;
+	snprintf(veid, sizeof(veid), "VEID=%s", ct->idstr);
+	snprintf(veroot, sizeof(veroot), "VE_ROOT=%s", root ? root : "");
+	snprintf(vepriv, sizeof(vepriv), "VE_PRIVATE=%s", priv ? priv : "");
+	{
+		char *argv[] = { "/bin/sh", script, NULL };
+
+		vz_debug("Running POST_CREATE (%s) for CT %s", script, ct->idstr);
+		status = vz_run_wait(argv, envp);
+	}
+	vz_ct_umount(ct, &ignored);
+	if (status != 0)
+		return vz_error_set(err, VZ_E_ACTION_SCRIPT, EIO,
+				    "POST_CREATE script '%s' failed with exit code %d", script, status);
 	return 0;
 }

@@ -22,4 +22,11 @@ int vz_dist_conf_find(struct vz_ct *ct, char **path, struct vz_error *err);
 int vz_dist_action(struct vz_ct *ct, const char *action, const char *const vars[],
 		   struct vz_error *err);
 
+/*
+ * POST_CREATE: a script run on the host right after the private area is
+ * made, with the CT mounted and VE_ROOT, VE_PRIVATE, VEID in its
+ * environment (as OpenVZ's postcreate).  Nothing mapped: nothing to do.
+ */
+int vz_dist_post_create(struct vz_ct *ct, struct vz_error *err);
+
 #endif

@@ -124,7 +124,18 @@ run "$vzctl" status 101
 is "$out" "CTID 101 deleted unmounted down" "status after destroy"
 ok "$([ ! -e "$T/private/101" ] && [ -f "$T/etc/conf/101.conf.destroyed" ] && [ ! -L "$T/etc/names/web1" ]; echo $?)" \
 	"private area removed, config renamed, name link gone"
+# POST_CREATE: a host script with the new CT mounted; failing, it leaves no CT.
+printf 'echo "$VEID" > "$VE_ROOT/etc/post-created"\n' >"$T/etc/dists/scripts/test-post.sh"
+echo 'POST_CREATE=test-post.sh' >>"$T/etc/dists/busybox.conf"
 run "$vzctl" create 101 --ostemplate busybox
 is "$rc" 0 "the id can be used again"
+is "$(cat "$T/private/101/etc/post-created" 2>/dev/null)" "101" "POST_CREATE ran on the mounted CT with VEID and VE_ROOT"
+run "$vzctl" status 101
+is "$out" "CTID 101 exist unmounted down" "and left it unmounted"
+printf 'exit 4\n' >"$T/etc/dists/scripts/test-post.sh"
+run "$vzctl" create 109 --ostemplate busybox
+is "$rc" 79 "a failing POST_CREATE -> 79"
+ok "$([ ! -e "$T/etc/conf/109.conf" ] && [ ! -e "$T/private/109" ] && ! mountpoint -q "$T/root/109"; echo $?)" \
+	"and no CT is left behind"
 "$vzctl" destroy 101 >/dev/null 2>&1
 finish
