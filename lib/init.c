@@ -32,9 +32,9 @@
 #include "net.h"
 #include "procutil.h"
 #include "rootfs.h"
+#include "userns.h"
 #include "seccomp.h"
 
-#define VZ_ID_RANGE 65536
 
 static int bring_up_loopback(void)
 {
@@ -150,24 +150,6 @@ fail:
 	_exit(1);
 }
 
-static int write_id_maps(struct vz_launch *l, pid_t pid, struct vz_error *err)
-{
-	char path[64], map[64];
-	int ret;
-
-	snprintf(map, sizeof(map), "0 %lu %u\n", l->uid_base, VZ_ID_RANGE);
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	ret = vz_write_file_at(AT_FDCWD, path, map);
-	if (ret == 0) {
-		snprintf(map, sizeof(map), "0 %lu %u\n", l->gid_base, VZ_ID_RANGE);
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-		ret = vz_write_file_at(AT_FDCWD, path, map);
-	}
-	if (ret < 0)
-		return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot write the id maps of the CT");
-	return 0;
-}
-
 int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 {
 	struct clone_args args = {
@@ -212,7 +194,7 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 		goto out;
 	}
 
-	ret = l->userns ? write_id_maps(l, pid, err) : 0;
+	ret = l->userns ? vz_userns_write_maps(pid, l->uid_base, l->gid_base, err) : 0;
 	if (ret == 0)
 		ret = l->cg->ops->attach(l->cg, pid, err);
 	if (ret == 0 && l->userns)
