@@ -175,3 +175,27 @@ int vz_dist_post_create(struct vz_ct *ct, struct vz_error *err)
 				    "POST_CREATE script '%s' failed with exit code %d", script, status);
 	return 0;
 }
+
+int vz_dist_host_nameservers(const char *resolv_conf, char **list)
+{
+	__vz_fclose FILE *f = fopen(resolv_conf, "re");
+	__vz_free char *out = strdup("");
+	char line[512], addr[256];
+
+	if (!f)
+		return -errno;
+	if (!out)
+		return -ENOMEM;
+	while (fgets(line, sizeof(line), f)) {
+		char *n;
+
+		if (sscanf(line, " nameserver %255s", addr) != 1)
+			continue;
+		if (asprintf(&n, "%s%s%s", out, *out ? " " : "", addr) < 0)
+			return -ENOMEM;
+		free(out);
+		out = n;
+	}
+	*list = take_ptr(out);
+	return 0;
+}

@@ -29,4 +29,11 @@ int vz_dist_action(struct vz_ct *ct, const char *action, const char *const vars[
  */
 int vz_dist_post_create(struct vz_ct *ct, struct vz_error *err);
 
+/*
+ * NAMESERVER="inherit": the host's name servers from resolv_conf (normally
+ * /etc/resolv.conf) as a space-separated, malloc'ed list ("" when it names
+ * none).  -errno if the file cannot be read.
+ */
+int vz_dist_host_nameservers(const char *resolv_conf, char **list);
+
 #endif

@@ -195,7 +195,14 @@ static void apply_dist_settings(struct vz_ct *ct)
 	const char *ns = vz_conf_get(ct->conf, "NAMESERVER");
 	const char *sd = vz_conf_get(ct->conf, "SEARCHDOMAIN");
 	const char *ips = vz_ct_get(ct, "IP_ADDRESS");
+	__vz_free char *host_ns = NULL;
 	struct vz_error err = { 0 };
+
+	if (ns && !strcmp(ns, "inherit")) {
+		if (vz_dist_host_nameservers("/etc/resolv.conf", &host_ns) < 0)
+			vz_warn("NAMESERVER=\"inherit\": cannot read the host's /etc/resolv.conf");
+		ns = host_ns;
+	}
 
 	if (hostname && *hostname) {
 		const char *vars[] = { "HOSTNM", hostname, "IP_ADDR", ips ? ips : "", NULL };
@@ -203,7 +210,7 @@ static void apply_dist_settings(struct vz_ct *ct)
 		if (vz_dist_action(ct, "SET_HOSTNAME", vars, &err) < 0)
 			vz_warn("%s", err.msg);
 	}
-	if ((ns && *ns && strcmp(ns, "inherit")) || (sd && *sd)) {
+	if ((ns && *ns) || (sd && *sd)) {
 		const char *vars[] = { "NAMESERVER", ns ? ns : "", "SEARCHDOMAIN", sd ? sd : "", NULL };
 
 		if (vz_dist_action(ct, "SET_DNS", vars, &err) < 0)

@@ -128,19 +128,6 @@ static int edit_network(struct vzctl *v, const char *ipadd, const char *ipdel,
 	return ret < 0 ? vz_cli_fail(&v->err) : 0;
 }
 
-static int host_nameservers(char **list)
-{
-	__vz_fclose FILE *f = fopen("/etc/resolv.conf", "re");
-	char line[512], addr[256];
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "nameserver %255s", addr) == 1 && add_to_list(list, addr) < 0)
-			return -ENOMEM;
-	return 0;
-}
-
 int cmd_set(struct vzctl *v, int argc, char **argv)
 {
 	__vz_free char *nameservers = NULL, *searchdomains = NULL, *ipadd = NULL, *ipdel = NULL;
@@ -191,8 +178,15 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 			key = "STOP_TIMEOUT";
 			break;
 		case OPT_NAMESERVER:
-			ret = !strcmp(optarg, "inherit") ? host_nameservers(&nameservers)
-							 : add_to_list(&nameservers, optarg);
+			if (!strcmp(optarg, "inherit")) {
+				__vz_free char *host = NULL;
+
+				ret = vz_dist_host_nameservers("/etc/resolv.conf", &host);
+				if (ret == 0 && *host)
+					ret = add_to_list(&nameservers, host);
+			} else {
+				ret = add_to_list(&nameservers, optarg);
+			}
 			if (ret < 0)
 				return VZ_EXIT_SYSTEM;
 			changed = true;

@@ -83,6 +83,16 @@ is "$out" "$(printf '1\nsearch example.org\nnameserver 192.0.2.53')" "host name 
 run "$vzctl" status 101
 is "$out" "CTID 101 exist mounted running" "running after restart"
 
+# NAMESERVER="inherit" (vz.conf's usual default) is the host's servers, at every start.
+sed -i 's/^NAMESERVER=.*/NAMESERVER="inherit"/' "$T/etc/conf/101.conf"
+want="search example.org"
+for ns in $(awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf); do
+	want=$(printf '%s\nnameserver %s' "$want" "$ns")
+done
+run "$vzctl" restart 101 --fast
+run "$vzctl" exec 101 'cat /etc/resolv.conf'
+is "$out" "$want" "NAMESERVER=inherit gives the CT the host's name servers at start"
+
 run "$vzctl" stop 101
 is "$rc" 0 "graceful stop through the CT's init"
 like "$out" "Container was stopped" "stop reports it"
