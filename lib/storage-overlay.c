@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The overlay layout: $TEMPLATE/base/<OSTEMPLATE> (unpacked once, template
- * ids, shared) as the lower layer, the CT's private area as upper/work.
+ * The overlay layout: $TEMPLATE/base/<OSTEMPLATE>@<cache id> (unpacked once
+ * per cache file, template ids, shared) as the lower layer, the CT's private
+ * area as upper/work, and <private>/base, a symlink naming the CT's base.
  * Creating a CT is O(1) once the base exists; identical files share disk
  * and page cache.  User-namespaced CTs get the base through an idmapped
  * mount at <private>/lower.
@@ -9,6 +10,7 @@
 #define VZ_LOG_PREFIX "overlay"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,27 @@ struct vz_mount_attr {
 #define VZ_OPEN_TREE_CLONE	       1
 #define VZ_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 
+/*
+ * One base per cache file: $TEMPLATE/base/<OSTEMPLATE>@<mtime>-<size>.  A
+ * cache rebuilt by vztmpl create --force gets a base of its own, so new CTs
+ * never start from the old one while older CTs keep theirs.
+ */
+static int base_path_for(struct vz_ct *ct, const char *ostemplate, const char *cache, char **out,
+			 struct vz_error *err)
+{
+	__vz_free char *prefix = ostemplate ? vz_storage_base_path(ct->env, ostemplate) : NULL;
+	struct stat st;
+
+	if (!prefix)
+		return vz_error_set(err, VZ_E_NO_TEMPLATE_DIR, EINVAL, "TEMPLATE or OSTEMPLATE is not set");
+	if (stat(cache, &st) < 0)
+		return vz_error_sys(err, VZ_E_NO_OSTEMPLATE, errno, "Cannot stat '%s'", cache);
+	if (asprintf(out, "%s@%llx.%lx-%llx", prefix, (unsigned long long)st.st_mtim.tv_sec,
+		     (unsigned long)st.st_mtim.tv_nsec, (unsigned long long)st.st_size) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot prepare the template base");
+	return 0;
+}
+
 static int base_ensure(struct vz_ct *ct, const char *cache, char **base_out, struct vz_error *err)
 {
 	const char *ostemplate = vz_ct_get(ct, "OSTEMPLATE");
@@ -43,9 +66,9 @@ static int base_ensure(struct vz_ct *ct, const char *cache, char **base_out, str
 	__vz_close int lock = -1;
 	int ret;
 
-	base = ostemplate ? vz_storage_base_path(ct->env, ostemplate) : NULL;
-	if (!base)
-		return vz_error_set(err, VZ_E_NO_TEMPLATE_DIR, EINVAL, "TEMPLATE or OSTEMPLATE is not set");
+	ret = base_path_for(ct, ostemplate, cache, &base, err);
+	if (ret < 0)
+		return ret;
 	parent = strdup(base);
 	if (!parent || asprintf(&lockpath, "%s.lock", base) < 0 || asprintf(&tmp, "%s.tmp", base) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot prepare the template base");
@@ -79,7 +102,7 @@ static int overlay_populate(struct vz_ct *ct, const char *cache, const char *dir
 			    unsigned long gid, struct vz_error *err)
 {
 	static const char *const subdirs[] = { "upper", "work", "lower" };
-	__vz_free char *base = NULL;
+	__vz_free char *base = NULL, *link = vz_path_join(dir, VZ_OVERLAY_BASE_LINK);
 	struct stat st;
 	int ret = base_ensure(ct, cache, &base, err);
 
@@ -87,6 +110,9 @@ static int overlay_populate(struct vz_ct *ct, const char *cache, const char *dir
 		return ret;
 	if (stat(base, &st) < 0)
 		return vz_error_sys(err, VZ_E_CREATE_PRIVATE, errno, "Cannot stat '%s'", base);
+	if (!link || symlink(base, link) < 0)
+		return vz_error_sys(err, VZ_E_CREATE_PRIVATE, link ? errno : ENOMEM,
+				    "Cannot record the CT's template base in '%s'", dir);
 	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
 		__vz_free char *p = vz_path_join(dir, subdirs[i]);
 
@@ -124,17 +150,45 @@ static int idmapped_lower(const char *base, const char *target, unsigned long ui
 	return 0;
 }
 
+/* The base the CT was created on; CTs made before bases were per cache use base/<name>. */
+static int recorded_base(struct vz_ct *ct, const char *priv, const char *ostemplate, char **out,
+			 struct vz_error *err)
+{
+	__vz_free char *link = vz_path_join(priv, VZ_OVERLAY_BASE_LINK);
+	char target[PATH_MAX];
+	ssize_t len;
+
+	if (!link)
+		return vz_error_sys(err, VZ_E_MOUNT, ENOMEM, "Cannot mount the CT");
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len >= 0) {
+		target[len] = '\0';
+		*out = strdup(target);
+	} else if (errno == ENOENT) {
+		if (!ostemplate)
+			return vz_error_set(err, VZ_E_MOUNT, EINVAL, "OSTEMPLATE is not set");
+		*out = vz_storage_base_path(ct->env, ostemplate);
+	} else {
+		return vz_error_sys(err, VZ_E_MOUNT, errno, "Cannot read '%s'", link);
+	}
+	if (!*out)
+		return vz_error_sys(err, VZ_E_MOUNT, ENOMEM, "Cannot mount the CT");
+	return 0;
+}
+
 static int overlay_mount(struct vz_ct *ct, const char *priv, const char *root, struct vz_error *err)
 {
 	const char *ostemplate = vz_ct_get(ct, "OSTEMPLATE");
 	unsigned long uid = vz_ct_get_ulong(ct, "LOCAL_UID", 0);
 	unsigned long gid = vz_ct_get_ulong(ct, "LOCAL_GID", uid);
-	__vz_free char *base = ostemplate ? vz_storage_base_path(ct->env, ostemplate) : NULL;
-	__vz_free char *lower = vz_path_join(priv, "lower"), *opts = NULL;
+	__vz_free char *base = NULL, *lower = vz_path_join(priv, "lower"), *opts = NULL;
 	int ret;
 
-	if (!base || !lower)
-		return vz_error_set(err, VZ_E_MOUNT, EINVAL, "OSTEMPLATE is not set");
+	if (!lower)
+		return vz_error_sys(err, VZ_E_MOUNT, ENOMEM, "Cannot mount the CT");
+	ret = recorded_base(ct, priv, ostemplate, &base, err);
+	if (ret < 0)
+		return ret;
 	if (!vz_path_exists(base))
 		return vz_error_set(err, VZ_E_MOUNT, ENOENT,
 				    "The shared base '%s' of this overlay CT is missing", base);

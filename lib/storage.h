@@ -8,6 +8,9 @@
  *            directories, and VE_ROOT is an overlay of the two.  A
  *            user-namespaced CT sees the shared base through an idmapped
  *            mount, so the base keeps the template's own ids on disk.
+ *   image    the private area holds root.img, a sparse ext4 image made at
+ *            create time (size DISKSPACE, inodes DISKINODES) and
+ *            loop-mounted on VE_ROOT: a disk limit on any kernel.
  */
 #ifndef VZ_STORAGE_H
 #define VZ_STORAGE_H
@@ -21,14 +24,29 @@ struct vz_storage_ops {
 			unsigned long gid, struct vz_error *err);
 	int (*mount)(struct vz_ct *ct, const char *priv, const char *root, struct vz_error *err);
 	int (*umount)(struct vz_ct *ct, const char *priv, const char *root, struct vz_error *err);
+	/*
+	 * Layouts that limit disk themselves (image): make the private area
+	 * kblocks 1K blocks big, mounted on root or not (NULL).  NULL op: the
+	 * layout is limited by project quotas (lib/quota.h).
+	 */
+	int (*set_disk)(struct vz_ct *ct, const char *priv, const char *root,
+			unsigned long long kblocks, struct vz_error *err);
 };
 
 extern const struct vz_storage_ops vz_storage_simfs;
 extern const struct vz_storage_ops vz_storage_overlay;
+extern const struct vz_storage_ops vz_storage_image;
 
 /* The layout of a CT, from VE_LAYOUT. */
 const struct vz_storage_ops *vz_storage_of(const struct vz_ct *ct);
-/* $TEMPLATE/base/<name>: the shared, read-only base of overlay CTs; malloc'ed. */
+/*
+ * $TEMPLATE/base/<name>: the shared, read-only bases of overlay CTs are
+ * this path + "@<cache id>" (one per cache file; a bare <name> is the base
+ * of CTs created before that); malloc'ed.
+ */
 char *vz_storage_base_path(struct vz_env *env, const char *ostemplate);
+/* In an overlay CT's private area: a symlink to the base it was created on. */
+#define VZ_OVERLAY_BASE_LINK "base"
+
 
 #endif

@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -438,6 +439,106 @@ static int write_meta(const char *cdir, const struct builder *b, const char *fil
 	return ret;
 }
 
+/* CTs whose config names the template in OSTEMPLATE, as "101, 102". */
+static int template_users(const struct vz_env *env, const char *name, char **users,
+			  struct vz_error *err)
+{
+	__vz_free char *confdir = vz_path_join(env->confdir, "conf");
+	__vz_free char *list = NULL;
+	struct dirent **ents = NULL;
+	size_t len = 0;
+	int n, ret = 0;
+
+	if (!confdir)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read CT configs");
+	n = scandir(confdir, &ents, NULL, versionsort);
+	if (n < 0) {
+		if (errno == ENOENT) {
+			*users = NULL;
+			return 0;
+		}
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read '%s'", confdir);
+	}
+	for (int i = 0; i < n; i++) {
+		const char *f = ents[i]->d_name;
+		size_t digits = strspn(f, "0123456789");
+		__vz_conf struct vz_conf *conf = NULL;
+		__vz_free char *path = NULL;
+		const char *v;
+
+		if (ret < 0 || digits == 0 || strcmp(f + digits, ".conf"))
+			goto next;
+		path = vz_path_join(confdir, f);
+		if (!path) {
+			ret = vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read CT configs");
+			goto next;
+		}
+		ret = vz_conf_load(&conf, path, err);
+		if (ret == -ENOENT) { /* destroyed meanwhile */
+			ret = 0;
+			goto next;
+		}
+		if (ret < 0) {
+			vz_error_prefix(err, "Cannot tell whether CT %.*s uses template %s: ",
+					(int)digits, f, name);
+			goto next;
+		}
+		v = vz_conf_get(conf, "OSTEMPLATE");
+		if (v && (!strcmp(v, name) || (!strncmp(v, name, strlen(name)) &&
+					       cache_suffix_of(v) == v + strlen(name)))) {
+			char *nl = realloc(list, len + digits + 3);
+
+			if (!nl) {
+				ret = vz_error_sys(err, VZ_E_SYSTEM, ENOMEM,
+						   "Cannot read CT configs");
+				goto next;
+			}
+			list = nl;
+			len += sprintf(list + len, "%s%.*s", len ? ", " : "", (int)digits, f);
+		}
+	next:
+		free(ents[i]);
+	}
+	free(ents);
+	if (ret < 0)
+		return ret;
+	*users = take_ptr(list);
+	return 0;
+}
+
+/*
+ * Remove every shared overlay base of template name ($TEMPLATE/base/<name>,
+ * <name>@<cache id> and their lock files); the caller made sure no CT uses
+ * them.  Returns how many bases were removed.
+ */
+static int remove_bases(struct vz_env *env, const char *name, struct vz_error *err)
+{
+	__vz_free char *prefix = vz_storage_base_path(env, name), *pattern = NULL;
+	glob_t g = {0};
+	int ret, removed = 0;
+
+	if (!prefix || asprintf(&pattern, "%s{,@*}{,.lock}", prefix) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot remove template %s", name);
+	ret = glob(pattern, GLOB_BRACE | GLOB_NOSORT, NULL, &g);
+	if (ret == GLOB_NOSPACE)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot remove template %s", name);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *p = g.gl_pathv[i];
+		size_t len = strlen(p);
+		bool is_lock = len > 5 && !strcmp(p + len - 5, ".lock");
+
+		ret = vz_rm_rf(p);
+		if (ret < 0) {
+			vz_error_sys(err, VZ_E_DELETE, -ret, "Cannot remove '%s'", p);
+			globfree(&g);
+			return -EIO;
+		}
+		removed += !is_lock;
+	}
+	globfree(&g);
+	return removed;
+}
+
 static int cmd_create(struct vz_env *env, const char *arg, const struct opts *o,
 		      struct vz_error *err)
 {
@@ -509,6 +610,20 @@ static int cmd_create(struct vz_env *env, const char *arg, const struct opts *o,
 		vz_error_prefix(err, "Template %s was built, but: ", name);
 		return ret;
 	}
+	/* New overlay CTs get a base of the new cache; the old bases go unless a CT has one. */
+	if (existing) {
+		__vz_free char *users = NULL;
+
+		ret = template_users(env, name, &users, err);
+		if (ret == 0 && !users)
+			ret = remove_bases(env, name, err);
+		else if (ret == 0)
+			vz_info("Overlay CTs %s keep the shared base of the old cache", users);
+		if (ret < 0) {
+			vz_error_prefix(err, "Template %s was built, but: ", name);
+			return ret;
+		}
+	}
 	vz_info("Template cache %s created", name);
 	return 0;
 }
@@ -552,76 +667,9 @@ static int cmd_list(struct vz_env *env, const struct opts *o, struct vz_error *e
 	return cache_scan(cdir, NULL, list_cb, NULL, err);
 }
 
-/* CTs whose config names the template in OSTEMPLATE, as "101, 102". */
-static int template_users(const struct vz_env *env, const char *name, char **users,
-			  struct vz_error *err)
-{
-	__vz_free char *confdir = vz_path_join(env->confdir, "conf");
-	__vz_free char *list = NULL;
-	struct dirent **ents = NULL;
-	size_t len = 0;
-	int n, ret = 0;
-
-	if (!confdir)
-		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read CT configs");
-	n = scandir(confdir, &ents, NULL, versionsort);
-	if (n < 0) {
-		if (errno == ENOENT) {
-			*users = NULL;
-			return 0;
-		}
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read '%s'", confdir);
-	}
-	for (int i = 0; i < n; i++) {
-		const char *f = ents[i]->d_name;
-		size_t digits = strspn(f, "0123456789");
-		__vz_conf struct vz_conf *conf = NULL;
-		__vz_free char *path = NULL;
-		const char *v;
-
-		if (ret < 0 || digits == 0 || strcmp(f + digits, ".conf"))
-			goto next;
-		path = vz_path_join(confdir, f);
-		if (!path) {
-			ret = vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read CT configs");
-			goto next;
-		}
-		ret = vz_conf_load(&conf, path, err);
-		if (ret == -ENOENT) { /* destroyed meanwhile */
-			ret = 0;
-			goto next;
-		}
-		if (ret < 0) {
-			vz_error_prefix(err, "Cannot tell whether CT %.*s uses template %s: ",
-					(int)digits, f, name);
-			goto next;
-		}
-		v = vz_conf_get(conf, "OSTEMPLATE");
-		if (v && (!strcmp(v, name) || (!strncmp(v, name, strlen(name)) &&
-					       cache_suffix_of(v) == v + strlen(name)))) {
-			char *nl = realloc(list, len + digits + 3);
-
-			if (!nl) {
-				ret = vz_error_sys(err, VZ_E_SYSTEM, ENOMEM,
-						   "Cannot read CT configs");
-				goto next;
-			}
-			list = nl;
-			len += sprintf(list + len, "%s%.*s", len ? ", " : "", (int)digits, f);
-		}
-	next:
-		free(ents[i]);
-	}
-	free(ents);
-	if (ret < 0)
-		return ret;
-	*users = take_ptr(list);
-	return 0;
-}
-
 static int cmd_remove(struct vz_env *env, const char *arg, struct vz_error *err)
 {
-	__vz_free char *name = NULL, *cdir = NULL, *users = NULL, *meta = NULL, *base = NULL;
+	__vz_free char *name = NULL, *cdir = NULL, *users = NULL, *meta = NULL;
 	__vz_close int lock = -1;
 	struct unlink_arg ua = {.err = err};
 	int ret;
@@ -653,14 +701,11 @@ static int cmd_remove(struct vz_env *env, const char *arg, struct vz_error *err)
 		ua.removed++;
 	else if (errno != ENOENT)
 		return vz_error_sys(err, VZ_E_DELETE, errno, "Cannot remove '%s'", meta);
-	/* The shared base of overlay CTs goes with the cache (no CT uses it: checked above). */
-	base = vz_storage_base_path(env, name);
-	if (base && vz_path_exists(base)) {
-		ret = vz_rm_rf(base);
-		if (ret < 0)
-			return vz_error_sys(err, VZ_E_DELETE, -ret, "Cannot remove '%s'", base);
-		ua.removed++;
-	}
+	/* The shared bases of overlay CTs go with the cache (no CT uses them: checked above). */
+	ret = remove_bases(env, name, err);
+	if (ret < 0)
+		return ret;
+	ua.removed += ret;
 	if (ua.removed == 0)
 		return vz_error_set(err, VZ_E_NO_OSTEMPLATE, ENOENT,
 				    "Template %s not found in '%s'", name, cdir);

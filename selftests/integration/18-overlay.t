@@ -7,12 +7,13 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 setup_node
-base=$T/template/base/busybox
 
 run "$vzctl" create 101 --ostemplate busybox --layout overlay
 is "$rc" 0 "create the first overlay CT (unpacks the base)"
 like "$out" "shared base" "and says it unpacks the shared base"
-ok "$([ -x "$base/sbin/init" ]; echo $?)" "the base is under \$TEMPLATE/base/<template>"
+base=$(readlink "$T/private/101/base")
+like "$base" "^$T/template/base/busybox@" "the CT records its base, one per cache file under \$TEMPLATE/base"
+ok "$([ -x "$base/sbin/init" ]; echo $?)" "the base is the unpacked template"
 is "$(stat -c %u "$base/bin/busybox")" 0 "the base keeps the template's own ids"
 is "$(grep '^VE_LAYOUT=' "$T/etc/conf/101.conf")" 'VE_LAYOUT="overlay"' "the layout is recorded in the CT config"
 ok "$([ "$(du -sk "$T/private/101" | cut -f1)" -lt 100 ]; echo $?)" "the private area holds no copy of the template"
@@ -48,6 +49,23 @@ ok "$([ ! -e "$base/lib-escape" ]; echo $?)" "and never in the base"
 for id in $(seq 101 120); do "$vzctl" --quiet stop $id --fast >/dev/null 2>&1; done
 ok "$(mount | grep -c "$T/private/" | grep -q '^0$'; echo $?)" "stop unmounts the overlay and the idmapped base"
 
+# A rebuilt cache gives new CTs a base of its own; the CTs made before keep theirs.
+if [ -x "$VZ_BUILD/vztmpl" ]; then
+	run env VZ_TEMPLATE_SCRIPTS="$repo/templates" "$VZ_BUILD/vztmpl" create --force busybox
+	is "$rc" 0 "rebuild the cache while overlay CTs use it"
+	like "$out" "keep the shared base of the old cache" "vztmpl says the old base stays for them"
+	run "$vzctl" create 122 --ostemplate busybox --layout overlay
+	base122=$(readlink "$T/private/122/base")
+	ok "$([ -n "$base122" ] && [ "$base122" != "$base" ] && [ -x "$base122/sbin/init" ]; echo $?)" \
+		"a CT created after the rebuild gets the new cache's base"
+	ok "$([ "$(readlink "$T/private/101/base")" = "$base" ] && [ -x "$base/sbin/init" ]; echo $?)" \
+		"the older CTs keep the base they were made on"
+	run "$vzctl" start 122
+	run "$vzctl" exec 122 'test -x /sbin/init && echo ok'
+	is "$out" "ok" "the CT on the new base runs"
+	"$vzctl" --quiet stop 122 --fast >/dev/null 2>&1
+fi
+
 if [ -x "$VZ_BUILD/vztmpl" ]; then
 	run "$VZ_BUILD/vztmpl" remove busybox
 	is "$rc" 9 "vztmpl remove refuses a template whose base is in use"
@@ -73,10 +91,11 @@ run "$vzctl" exec 121 'echo hi > /tmp/f && cat /tmp/f'
 is "$out" "hi" "and writes to its own layer"
 "$vzctl" --quiet stop 121 --fast >/dev/null 2>&1
 
-for id in $(seq 101 121); do "$vzctl" --quiet destroy $id >/dev/null 2>&1; done
+for id in $(seq 101 122); do "$vzctl" --quiet destroy $id >/dev/null 2>&1; done
 if [ -x "$VZ_BUILD/vztmpl" ]; then
 	run "$VZ_BUILD/vztmpl" remove busybox
 	is "$rc" 0 "with no CT left, vztmpl remove works"
-	ok "$([ ! -e "$base" ]; echo $?)" "and removes the base too"
+	ok "$([ ! -e "$base" ] && [ -z "$(ls -A "$T/template/base")" ]; echo $?)" \
+		"and removes every base of the template, old and new"
 fi
 finish
