@@ -8,51 +8,17 @@
 # Needs: VZ_BUILD (the Makefile exports it; default <repo>/build), root for the
 # boot test, busybox-static, unshare and nsenter (util-linux).
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-VZ_BUILD=${VZ_BUILD:-$repo/build}
+. "$(dirname "$0")/lib.sh"
 vztmpl=$VZ_BUILD/vztmpl
-
-n=0
-failed=0
-ok() { # ok COND-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is() { # is GOT WANT DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $n - $3"
-	else
-		echo "not ok $n - $3"
-		echo "#   got: '$1'"
-		echo "#   expected: '$2'"
-		failed=$((failed + 1))
-	fi
-}
 diag() { sed 's/^/# /' "$@"; }
 
-if [ ! -x "$vztmpl" ]; then
-	echo "1..0 # SKIP $vztmpl not built"
-	exit 0
-fi
-if [ ! -x /bin/busybox ]; then
-	echo "1..0 # SKIP /bin/busybox missing (package busybox-static)"
-	exit 0
-fi
+[ -x "$vztmpl" ] || skip_all "$vztmpl not built"
+[ -x /bin/busybox ] || skip_all "/bin/busybox missing (package busybox-static)"
 
 echo "1..42"
 
 T=$(mktemp -d /tmp/vz-test-vztmpl.XXXXXX)
 upid=
-vzctl=$VZ_BUILD/vzctl
 cleanup() {
 	if [ -x "$vzctl" ] && [ -e "$T/conf/150.conf" ]; then
 		"$vzctl" --quiet stop --fast 150 >/dev/null 2>&1
