@@ -275,3 +275,54 @@ void vz_cgroup_free(struct vz_cgroup *cg)
 	free(cg->relpath);
 	free(cg);
 }
+
+int vz_cg_read_num(const char *dir, const char *file, int64_t *out)
+{
+	__vz_free char *path = vz_path_join(dir, file);
+	char buf[64], *end;
+	long long v;
+	int ret;
+
+	if (!path)
+		return -ENOMEM;
+	ret = vz_read_file_at(AT_FDCWD, path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	if (!strncmp(buf, "max", 3)) {
+		*out = VZ_CG_UNLIMITED;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || end == buf)
+		return -EINVAL;
+	/* cgroup v1 spells "no limit" as PAGE_COUNTER_MAX pages in bytes, or -1. */
+	*out = v < 0 || v >= 0x7ffffffffffff000LL ? VZ_CG_UNLIMITED : v;
+	return 0;
+}
+
+int vz_cg_read_key(const char *dir, const char *file, const char *key, int64_t *out)
+{
+	__vz_free char *path = vz_path_join(dir, file), *text = NULL;
+	size_t klen = strlen(key);
+	int ret;
+
+	if (!path)
+		return -ENOMEM;
+	ret = vz_read_file(path, &text, NULL);
+	if (ret < 0)
+		return ret;
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			if (!strncmp(line + klen + 1, "max", 3))
+				*out = VZ_CG_UNLIMITED;
+			else
+				*out = strtoll(line + klen + 1, NULL, 10);
+			return 0;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return -ENOENT;
+}

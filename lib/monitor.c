@@ -30,6 +30,7 @@
 #include "log.h"
 #include "net.h"
 #include "procutil.h"
+#include "resources.h"
 #include "seccomp.h"
 #include "state.h"
 
@@ -273,7 +274,7 @@ static void __attribute__((noreturn)) monitor_main(struct vz_launch *l, int repo
 	m.listen_fd = listen_socket(m.sock_path, &err);
 	if (m.listen_fd < 0)
 		goto fail;
-	if (vz_init_launch(l, &m.init_pid, &err) < 0)
+	if ((l->launch ? l->launch(l, &m.init_pid, &err) : vz_init_launch(l, &m.init_pid, &err)) < 0)
 		goto fail_sock;
 	if (write_state(&m, &err) < 0) {
 		kill(m.init_pid, SIGKILL);
@@ -301,6 +302,7 @@ static void __attribute__((noreturn)) monitor_main(struct vz_launch *l, int repo
 			vz_net_unplug(l->ct, false); /* plugged in again for the new init */
 			if (l->cg->ops->destroy(l->cg, &err) == 0 && l->cg->ops->create(l->cg, &err) == 0 &&
 			    l->cg->ops->setup_devices(l->cg, &err) == 0 &&
+			    vz_res_apply(l->ct, l->cg, VZ_RES_ALL, false, &err) == 0 &&
 			    vz_init_launch(l, &m.init_pid, &err) == 0 && write_state(&m, &err) == 0)
 				continue;
 			vz_err("Cannot restart container %s: %s", l->ct->idstr, err.msg);

@@ -8,9 +8,10 @@
  * vzlist.8), because hosting panels and admins' scripts parse this output
  * byte for byte.  Values come from the CT's own config file, as OpenVZ's
  * vzlist reads them; only VE_ROOT, VE_PRIVATE and VE_LAYOUT fall back to
- * vz.conf.  What the run time would add on an OpenVZ kernel (beancounter
- * usage, load average, disk usage) is printed as unknown ("-", null)
- * until libvz can measure it; numproc of a running CT is its process count.
+ * vz.conf.  The beancounters of a running CT come from lib/ubc.h (the
+ * kernel's /proc/user_beancounters, or its cgroup files); what the run time
+ * would add beyond that (load average, disk usage) is printed as unknown
+ * ("-", null).
  */
 #define VZ_LOG_PREFIX "vzlist"
 #include <arpa/inet.h>
@@ -36,6 +37,7 @@
 #include "fileutil.h"
 #include "log.h"
 #include "state.h"
+#include "ubc.h"
 #include "units.h"
 
 /* Exit status of OpenVZ's vzlist when the CTs asked for do not exist. */
@@ -88,6 +90,11 @@ static const char *const status_names[] = { CT_STATUSES(STATUS_NAME) };
 #define UB_ENUM(name, key, hdr, unit, sfx) UB_##name,
 enum ub_id { UB_RESOURCES(UB_ENUM) NR_UB };
 #undef UB_ENUM
+/* The same order as lib/resources.h, which lib/ubc.h fills. */
+#define UB_SAME(name, key, hdr, unit, sfx)                                                         \
+	_Static_assert(UB_##name == (int)VZ_UB_##name, "beancounter order of " #name);
+UB_RESOURCES(UB_SAME)
+#undef UB_SAME
 
 static const struct {
 	const char *key;
@@ -563,10 +570,25 @@ static int read_ct(struct vz_ct *ct, const struct vz_ct_state *st, struct ct_inf
 		ci->vm_overcommit = strtod(v, NULL);
 
 	if (ci->status == ST_RUNNING) {
-		int nproc = vz_ct_nr_procs(ct);
+		struct vz_error err = { 0 };
+		struct vz_ubc u;
 
-		if (nproc >= 0)
-			ci->ub[UB_numproc][UB_HELD] = (struct num){ true, nproc };
+		if (vz_ubc_read(ct, NULL, &u, &err) == 0) {
+			for (int r = 0; r < NR_UB; r++) {
+				const struct vz_ubc_row *row = &u.row[r];
+
+				ci->ub[r][UB_HELD] = (struct num){ true, row->held };
+				ci->ub[r][UB_MAXHELD] = (struct num){ true, row->maxheld };
+				ci->ub[r][UB_BARRIER] = (struct num){ true, row->barrier };
+				ci->ub[r][UB_LIMIT] = (struct num){ true, row->limit };
+				ci->ub[r][UB_FAILCNT] = (struct num){ true, row->failcnt };
+			}
+		} else {
+			int nproc = vz_ct_nr_procs(ct);
+
+			if (nproc >= 0)
+				ci->ub[UB_numproc][UB_HELD] = (struct num){ true, nproc };
+		}
 		if (st->started && (time_t)st->started <= now)
 			ci->uptime = (struct num){ true, (int64_t)(now - (time_t)st->started) };
 	}

@@ -406,7 +406,7 @@ static const char ct101[] = "# CT 101\n"
 			    "ONBOOT=\"yes\"\n"
 			    "HOSTNAME=\"ct101.example.com\"\n"
 			    "STOP_TIMEOUT=\"30\"\n"
-			    "CPUUNITS=\"lots\"\n"
+			    "X_UNITS=\"lots\"\n"
 			    "NAME=\"web\"\n"
 			    "NEGATIVE=\"-5\"\n";
 
@@ -476,7 +476,7 @@ static void test_env(void)
 		ok(!vz_ct_get_bool(ct, "DISABLED", false),
 		   "ct: get_bool unset gives the default (false)");
 		is_int(vz_ct_get_ulong(ct, "STOP_TIMEOUT", 1), 30, "ct: get_ulong per-CT");
-		is_int(vz_ct_get_ulong(ct, "CPUUNITS", 7), 7,
+		is_int(vz_ct_get_ulong(ct, "X_UNITS", 7), 7,
 		       "ct: get_ulong of a non-number is the default");
 		is_int(vz_ct_get_ulong(ct, "NO_SUCH_KEY", 9), 9,
 		       "ct: get_ulong unset is the default");

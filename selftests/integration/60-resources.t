@@ -1,0 +1,288 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
+# guest-needs: losetup
+# Resource management on the real cgroups of this kernel (v1 hybrid here,
+# v2 in the guest): bad values change nothing, limits at start and live,
+# a fork bomb stops at numproc, a memory hog is OOM-killed inside its CT,
+# --cpulimit holds, --devices opens and closes a device, what the kernel
+# cannot enforce is said (and is an error with --strict), --applyconfig,
+# --setmode, --reset_ub.
+. "$(dirname "$0")/lib.sh"
+require_root
+setup_node
+cp "$repo"/etc/conf/ve-*.conf-sample "$T/etc/conf/"
+
+v2=false
+[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && v2=true
+
+# cgdir CTID CONTROLLER: the CT's group of a v1 controller (its v2 group on v2).
+cgdir() {
+	local line ctrls path
+	while IFS= read -r line; do
+		case $line in CGROUP_*) ;; *) continue ;; esac
+		line=${line#*=\"}
+		line=${line%\"}
+		ctrls=${line%%:/*}
+		path=${line#"$ctrls":}
+		if $v2 && [ -z "$ctrls" ]; then
+			echo "$path"
+			return
+		fi
+		case ",$ctrls," in *",$2,"*) echo "$path" && return ;; esac
+	done <"$T/run/$1.state"
+}
+# ubc CTID RESOURCE COLUMN(1 held .. 5 failcnt): a value of "vzctl ubc".
+ubc() {
+	"$vzctl" ubc "$1" | awk -v r="$2" -v c="$3" '
+		NR > 2 { if ($1 ~ /:$/) { name = $2; o = 2 } else { name = $1; o = 1 }
+			 if (name == r) print $(o + c) }'
+}
+# cpu_ns CTID: CPU time the CT's group used, in ns.
+cpu_ns() {
+	local d
+	if $v2; then
+		d=$(cgdir "$1" "")
+		awk '$1 == "usage_usec" { printf "%d\n", $2 * 1000 }' "$d/cpu.stat"
+	else
+		d=$(cgdir "$1" cpuacct)
+		cat "$d/cpuacct.usage"
+	fi
+}
+mem_limit_file() {
+	if $v2; then echo "$(cgdir "$1" "")/memory.max"; else echo "$(cgdir "$1" memory)/memory.limit_in_bytes"; fi
+}
+now_ms() { date +%s%3N; }
+
+"$vzctl" --quiet create 101 --ostemplate busybox --hostname res.example.com >/dev/null 2>&1
+conf=$T/etc/conf/101.conf
+
+# ---- every malformed value exits 21, says why, changes nothing ----------
+run "$vzctl" set 101 --numproc 100 --save
+is "$rc" 0 "set --numproc on a stopped CT"
+before=$(md5sum <"$conf")
+bad() { # bad DESCRIPTION OPTION VALUE
+	run "$vzctl" set 101 "$2" "$3" --save
+	is "$rc" 21 "bad value exits 21: $1 ($2 $3)"
+	like "$out" "Invalid value for $2" "  and says which option"
+}
+bad "negative" --numproc -5
+bad "negative limit" --numproc 5:-1
+bad "barrier > limit" --numproc 200:100
+bad "barrier > limit in bytes" --kmemsize 2M:1M
+bad "suffix on an object counter" --numfile 5K
+bad "bad suffix" --ram 64X
+bad "bad suffix" --privvmpages 1Q
+bad "unlimited RAM is no size" --swap unlimited
+bad "cpuunits out of range" --cpuunits 3
+bad "cpulimit over 100% of the host" --cpulimit 150%
+bad "cpulimit not a number" --cpulimit fast
+bad "ioprio out of range" --ioprio 9
+bad "iolimit bad unit" --iolimit 10Q
+bad "cpumask reversed range" --cpumask 3-1
+bad "devices: unknown type" --devices x:7:0:rw
+bad "devices: bad access" --devices b:7:0:rx
+bad "devnodes: no such device" --devnodes nosuchdev0:rw
+bad "unknown feature" --features warp:on
+bad "unknown capability" --capability warp_drive:on
+bad "vm_overcommit negative" --vm_overcommit -1
+is "$(md5sum <"$conf")" "$before" "the config is unchanged after every bad value"
+run "$vzctl" set 101 --setmode sideways
+is "$rc" 20 "--setmode takes restart or ignore only (exit 20)"
+
+# ---- values as the config keeps them ------------------------------------
+run "$vzctl" set 101 --ram 64M --swap 32M --vm_overcommit 1.5 --cpuunits 2000 \
+	--iolimit 10 --ioprio 6 --features nfs:on --save
+is "$rc" 0 "set resources on a stopped CT"
+is "$(grep -E '^(PHYSPAGES|SWAPPAGES|VM_OVERCOMMIT|CPUUNITS|IOLIMIT|IOPRIO|FEATURES)=' "$conf" | sort | tr '\n' ' ')" \
+	'CPUUNITS="2000" FEATURES="nfs:on" IOLIMIT="10" IOPRIO="6" PHYSPAGES="0:16384" SWAPPAGES="0:8192" VM_OVERCOMMIT="1.5" ' \
+	"--ram/--swap as VSwap pages, the rest as given"
+run "$vzctl" set 101 --features nfs:off --features ppp:on --save
+is "$(sed -n 's/^FEATURES="\(.*\)"/\1/p' "$conf")" "nfs:off ppp:on" "--features entries merge by name"
+
+# ---- at start ------------------------------------------------------------
+run "$vzctl" start 101 --wait
+is "$rc" 0 "start with limits"
+is "$(cat "$(mem_limit_file 101)")" $((64 << 20)) "RAM limit in the memory cgroup"
+if $v2 && [ ! -e "$(cgdir 101 "")/memory.swap.max" ]; then
+	echo "ok $((n += 1)) # SKIP this kernel does not account swap per cgroup"
+elif $v2; then
+	is "$(cat "$(cgdir 101 "")/memory.swap.max")" $((32 << 20)) "swap limit (memory.swap.max)"
+else
+	is "$(cat "$(cgdir 101 memory)/memory.memsw.limit_in_bytes")" $((96 << 20)) \
+		"RAM + swap limit (memory.memsw.limit_in_bytes)"
+fi
+if $v2; then
+	is "$(cat "$(cgdir 101 "")/cpu.weight")" 200 "cpuunits 2000 -> cpu.weight 200"
+else
+	is "$(cat "$(cgdir 101 cpu)/cpu.shares")" 2048 "cpuunits 2000 -> cpu.shares 2048"
+fi
+is "$(ubc 101 numproc 3) $(ubc 101 numproc 4)" "100 100" "numproc barrier/limit in the ubc view"
+is "$(ubc 101 physpages 4)" 16384 "physpages limit in the ubc view"
+is "$(ubc 101 swappages 3) $(ubc 101 swappages 4)" "8192 8192" "swappages = the swap limit in the ubc view"
+is "$(ubc 101 kmemsize 4)" 9223372036854775807 "what no cgroup enforces reads unlimited in the ubc view"
+
+# ---- live changes ----------------------------------------------------------
+before=$(md5sum <"$conf")
+run "$vzctl" set 101 --ram 48M
+is "$rc" 0 "live --ram change"
+like "$out" "Settings were not saved" "without --save: warned"
+is "$(cat "$(mem_limit_file 101)")" $((48 << 20)) "new RAM limit in the cgroup file"
+is "$(ubc 101 physpages 4)" 12288 "new RAM limit in the user_beancounters view"
+is "$(md5sum <"$conf")" "$before" "config unchanged without --save"
+run "$vzctl" set 101 --ram 80M --save
+is "$(sed -n 's/^PHYSPAGES="\(.*\)"/\1/p' "$conf")" "0:20480" "with --save the config follows"
+run "$vzctl" set 101 --ram 8k --save
+if [ "$rc" -ne 0 ]; then
+	is "$(sed -n 's/^PHYSPAGES="\(.*\)"/\1/p' "$conf")" "0:20480" \
+		"a RAM limit the kernel refuses (rc $rc) is not saved"
+else
+	is "$rc" 0 "a tiny RAM limit the kernel accepted"
+	"$vzctl" --quiet set 101 --ram 80M --save
+fi
+run "$vzctl" set 101 --features sysfs:on --save
+like "$out" "cannot be changed on a running container" "features on a running CT: warned"
+run "$vzctl" set 101 --features sysfs:off --setmode ignore --save
+ok "$(! printf '%s' "$out" | grep -q 'cannot be changed'; echo $?)" "--setmode ignore: no warning"
+
+# --reset_ub: what the config says comes back
+pids=$(if $v2; then cgdir 101 ""; else cgdir 101 pids; fi)
+echo 7 >"$pids/pids.max"
+run "$vzctl" set 101 --reset_ub
+is "$rc" 0 "--reset_ub"
+is "$(cat "$pids/pids.max")" 100 "--reset_ub restores NUMPROC from the config"
+
+# ---- a fork bomb stops at numproc; the host stays responsive --------------
+run "$vzctl" set 101 --numproc 40 --save
+is "$(cat "$pids/pids.max")" 40 "live --numproc"
+f0=$(ubc 101 numproc 5)
+"$vzctl" exec 101 'while :; do sleep 60 & done' >/dev/null 2>&1 &
+bomb=$!
+sleep 2
+t0=$(now_ms)
+ls / >/dev/null && uname -a >/dev/null
+t1=$(now_ms)
+ok "$([ $((t1 - t0)) -lt 1000 ]; echo $?)" "a host command completes within a second during the bomb ($((t1 - t0)) ms)"
+held=$(ubc 101 numproc 1)
+ok "$([ "$held" -le 40 ] && [ "$held" -ge 30 ]; echo $?)" "the bomb stops at numproc (held $held of 40)"
+f1=$(ubc 101 numproc 5)
+ok "$([ "$f1" -gt "$f0" ]; echo $?)" "numproc failcnt grows ($f0 -> $f1)"
+run "$vzctl" stop 101 --fast
+is "$rc" 0 "stop the bombed CT"
+wait "$bomb" 2>/dev/null
+
+# ---- a memory hog is OOM-killed inside its CT only ----------------------
+"$vzctl" --quiet set 101 --ram 32M --swap 0 --numproc 100 --save
+run "$vzctl" start 101
+is "$rc" 0 "start with 32M of RAM, no swap"
+sleep 100 &
+host_pid=$!
+f0=$(ubc 101 physpages 5)
+run "$vzctl" exec2 101 'awk "BEGIN { s = \"xxxxxxxxxxxxxxxx\"; while (1) s = s s }"'
+is "$rc" 137 "the hog is killed (SIGKILL from the OOM killer)"
+ok "$(kill -0 "$host_pid"; echo $?)" "a host process is untouched"
+kill "$host_pid"
+wait "$host_pid" 2>/dev/null
+run "$vzctl" exec2 101 'echo alive'
+is "$out" alive "the CT itself still runs"
+f1=$(ubc 101 physpages 5)
+ok "$([ "$f1" -gt "$f0" ]; echo $?)" "physpages failcnt grows ($f0 -> $f1)"
+ok "$([ "$(ubc 101 oomguarpages 5)" -ge 1 ]; echo $?)" "the OOM kill counts in oomguarpages failcnt"
+run "$vzctl" stop 101 --fast
+
+# ---- --cpulimit 50 holds (tolerance +-15 points of one CPU) ---------------
+# cpu_pct CTID SECONDS: the CT's CPU use over that time, in % of one CPU.
+cpu_pct() {
+	local c0 c1 t0 t1
+	c0=$(cpu_ns "$1")
+	t0=$(now_ms)
+	sleep "$2"
+	c1=$(cpu_ns "$1")
+	t1=$(now_ms)
+	echo $(((c1 - c0) / 10000 / (t1 - t0)))
+}
+"$vzctl" --quiet set 101 --ram 64M --cpulimit 50 --save
+"$vzctl" --quiet start 101
+"$vzctl" exec 101 'while :; do :; done & while :; do :; done' >/dev/null 2>&1 &
+spin=$!
+sleep 1
+pct=$(cpu_pct 101 4)
+ok "$([ "$pct" -le 65 ]; echo $?)" "--cpulimit 50 with two busy loops: ${pct}% of one CPU (at most 65)"
+run "$vzctl" set 101 --cpulimit 0
+if $v2; then
+	like "$(cat "$(cgdir 101 "")/cpu.max")" "^max " "--cpulimit 0 lifts the limit (cpu.max)"
+else
+	is "$(cat "$(cgdir 101 cpu)/cpu.cfs_quota_us")" -1 "--cpulimit 0 lifts the limit (cfs_quota_us)"
+fi
+# The lower bound holds unless the host is too busy to give even 50%:
+# then the limited CT must get what an unlimited one got, within 15 points.
+free=$(cpu_pct 101 2)
+want=$((free < 50 ? free - 15 : 35))
+ok "$([ "$pct" -ge "$want" ]; echo $?)" \
+	"  and at least ${want}% (${pct}%; unlimited the loops got ${free}%)"
+run "$vzctl" stop 101 --fast
+wait "$spin" 2>/dev/null
+
+# ---- devices: denied, then allowed per --devices --------------------------
+if command -v losetup >/dev/null && truncate -s 1M "$T/blk.img" &&
+	loopdev=$(losetup -f --show "$T/blk.img" 2>/dev/null); then
+	maj=$((0x$(stat -c %t "$loopdev"))) min=$((0x$(stat -c %T "$loopdev")))
+	mknod -m 0666 "$T/private/101/blkdev" b "$maj" "$min"
+	"$vzctl" --quiet start 101
+	run "$vzctl" exec2 101 'dd if=/blkdev of=/dev/null bs=512 count=1'
+	ok "$([ "$rc" -ne 0 ]; echo $?)" "a block device the CT was not given cannot be read"
+	like "$out" "not permitted" "  refused by the device controller (EPERM)"
+	run "$vzctl" set 101 --devices "b:$maj:$min:r" --save
+	is "$rc" 0 "--devices b:$maj:$min:r on the running CT"
+	run "$vzctl" exec2 101 'dd if=/blkdev of=/dev/null bs=512 count=1'
+	is "$rc" 0 "now it can be read"
+	run "$vzctl" exec2 101 'dd if=/dev/zero of=/blkdev bs=512 count=1'
+	ok "$([ "$rc" -ne 0 ]; echo $?)" "but not written (r only)"
+	run "$vzctl" set 101 --devices "b:$maj:$min:none" --save
+	run "$vzctl" exec2 101 'dd if=/blkdev of=/dev/null bs=512 count=1'
+	ok "$([ "$rc" -ne 0 ]; echo $?)" "--devices ...:none takes it away again"
+	run "$vzctl" exec2 101 'echo x >/dev/null && echo ok'
+	is "$out" ok "the default devices stay"
+	run "$vzctl" stop 101 --fast
+	losetup -d "$loopdev"
+else
+	for i in 1 2 3 4 5 6 7 8; do echo "ok $((n += 1)) # SKIP no loop device (losetup)"; done
+fi
+
+# ---- the beancounter controller's counters --------------------------------
+if grep -qw beancounter /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+	"$vzctl" --quiet start 101
+	run "$vzctl" set 101 --numfile 200
+	is "$rc" 0 "--numfile on a kernel with the beancounter controller"
+	ok "$(! printf '%s' "$out" | grep -q 'not enforced'; echo $?)" "  no warning"
+	held=$(ubc 101 numfile 1)
+	"$vzctl" --quiet set 101 --numfile $((held + 5))
+	f0=$(ubc 101 numfile 5)
+	"$vzctl" exec 101 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		sleep 30 </etc/hostname >/dev/null 2>&1 & done' >/dev/null 2>&1
+	f1=$(ubc 101 numfile 5)
+	ok "$([ "$f1" -gt "$f0" ]; echo $?)" "numfile refusals counted by the kernel ($f0 -> $f1)"
+	run "$vzctl" stop 101 --fast
+	for i in 1 2 3; do echo "ok $((n += 1)) # SKIP the warnings of a kernel without the beancounter controller"; done
+else
+	for i in 1 2 3; do echo "ok $((n += 1)) # SKIP this kernel has no beancounter controller"; done
+	"$vzctl" --quiet start 101
+	run "$vzctl" set 101 --numfile 200
+	like "$out" "NUMFILE is not enforced" "a limit this kernel cannot enforce is said by name"
+	before=$(md5sum <"$conf")
+	run "$vzctl" set 101 --numtcpsock 50 --strict --save
+	is "$rc" 5 "with --strict it is an error (exit 5)"
+	is "$(md5sum <"$conf")" "$before" "  and nothing is saved"
+	run "$vzctl" stop 101 --fast
+fi
+
+# ---- --applyconfig --------------------------------------------------------
+run "$vzctl" set 101 --applyconfig vswap-512m --save
+is "$rc" 0 "--applyconfig vswap-512m"
+is "$(sed -n 's/^PHYSPAGES="\(.*\)"/\1/p' "$conf") $(sed -n 's/^SWAPPAGES="\(.*\)"/\1/p' "$conf")" \
+	"0:512M 0:1G" "the sample's RAM and swap"
+is "$(sed -n 's/^HOSTNAME="\(.*\)"/\1/p' "$conf")" res.example.com "HOSTNAME is kept"
+run "$vzctl" set 101 --applyconfig nosuch --save
+is "$rc" 109 "--applyconfig of a missing sample exits 109"
+
+finish
