@@ -17,6 +17,7 @@
 #include "lock.h"
 #include "log.h"
 #include "net.h"
+#include "quota.h"
 #include "state.h"
 #include "storage.h"
 #include "userns.h"
@@ -348,6 +349,7 @@ int vz_ct_destroy(struct vz_ct *ct, struct vz_error *err)
 		return vz_error_sys(err, VZ_E_DELETE, errno, "Cannot rename '%s'", ct->conf_path);
 	ct->exists = false;
 	vz_net_destroy(ct);
+	vz_ct_quota_forget(ct);
 	ret = vz_rm_rf(doomed);
 	if (ret < 0)
 		return vz_error_sys(err, VZ_E_DELETE, -ret, "Cannot remove '%s'", doomed);

@@ -63,7 +63,18 @@
 	X(START_WAIT)                                                                              \
 	X(SAVE_CONFIG)                                                                             \
 	X(USERPASSWD)                                                                              \
-	X(NO_TTY)
+	X(NO_TTY)                                                                                  \
+	X(QUOTA_ON)                                                                                \
+	X(QUOTA_INIT)                                                                              \
+	X(QUOTA_SETLIMIT)                                                                          \
+	X(QUOTA_OFF)                                                                               \
+	X(NO_DISKSPACE_SET)                                                                        \
+	X(NO_DISKINODES_SET)                                                                       \
+	X(QUOTA_UGID)                                                                              \
+	X(QUOTA_RUNNING)                                                                           \
+	X(QUOTA_NOT_RUNNING)                                                                       \
+	X(QUOTA_NO_FILE)                                                                           \
+	X(QUOTA_FILE)
 
 #define VZ_ERROR_ENUM(name) VZ_E_##name,
 enum vz_error_kind { VZ_ERROR_KINDS(VZ_ERROR_ENUM) VZ_E__COUNT };

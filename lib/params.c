@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "ct.h"
 #include "net.h"
+#include "resources.h"
 #include "units.h"
 
 typedef const char *(*param_check_fn)(const char *value);
@@ -145,9 +146,9 @@ static const char *check_netif(const char *v)
 
 static const char *check_layout(const char *v)
 {
-	if (!strcmp(v, "simfs") || !strcmp(v, "overlay"))
+	if (!strcmp(v, "simfs") || !strcmp(v, "overlay") || !strcmp(v, "image"))
 		return NULL;
-	return "expected simfs or overlay";
+	return "expected simfs, overlay or image";
 }
 
 static const char *check_ub_pages(const char *v)
@@ -171,22 +172,6 @@ static const char *check_ub_count(const char *v)
 	return ret ? "expected barrier[:limit] (whole numbers or unlimited)" : NULL;
 }
 
-static const char *check_capability(const char *v)
-{
-	__vz_free char *copy = strdup(v);
-	char *save = NULL;
-
-	if (!copy)
-		return "out of memory";
-	for (char *tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
-		char *colon = strchr(tok, ':');
-
-		if (!colon || (strcmp(colon + 1, "on") && strcmp(colon + 1, "off")))
-			return "expected name:on|off, separated by spaces or commas";
-	}
-	return NULL;
-}
-
 /* SECCOMP: the policy of lib/seccomp.h. */
 static const char *check_seccomp(const char *v)
 {
@@ -195,6 +180,17 @@ static const char *check_seccomp(const char *v)
 	if (v[0] != '/' || strstr(v, ".."))
 		return "expected default, off or the absolute path of a profile";
 	return NULL;
+}
+
+/* DISKSPACE: soft[:hard] in 1K blocks, suffixes allowed. */
+static const char *check_disk_blocks(const char *v)
+{
+	int64_t b, l;
+	int ret = vz_parse_ub(v, 1024, true, &b, &l);
+
+	if (ret == -ERANGE)
+		return "the soft limit is greater than the hard limit";
+	return ret ? "expected soft[:hard] in 1K blocks (K/M/G/T suffixes), or unlimited" : NULL;
 }
 
 #define PARAMS(X)                                                                                  \
@@ -226,7 +222,7 @@ static const char *check_seccomp(const char *v)
 	X(IP_ADDRESS, check_ip_list)                                                               \
 	X(NETIF, check_netif)                                                                      \
 	X(VE_LAYOUT, check_layout)                                                                 \
-	X(CAPABILITY, check_capability)                                                            \
+	X(CAPABILITY, vz_res_check_capability)                                                     \
 	X(SECCOMP, check_seccomp)                                                                  \
 	X(PHYSPAGES, check_ub_pages)                                                               \
 	X(SWAPPAGES, check_ub_pages)                                                               \
@@ -241,7 +237,7 @@ static const char *check_seccomp(const char *v)
 	X(OTHERSOCKBUF, check_ub_pages)                                                            \
 	X(DGRAMRCVBUF, check_ub_pages)                                                             \
 	X(DCACHESIZE, check_ub_pages)                                                              \
-	X(DISKSPACE, check_ub_pages)                                                               \
+	X(DISKSPACE, check_disk_blocks)                                                            \
 	X(NUMPROC, check_ub_count)                                                                 \
 	X(NUMTCPSOCK, check_ub_count)                                                              \
 	X(NUMFLOCK, check_ub_count)                                                                \
@@ -250,7 +246,23 @@ static const char *check_seccomp(const char *v)
 	X(NUMOTHERSOCK, check_ub_count)                                                            \
 	X(NUMFILE, check_ub_count)                                                                 \
 	X(NUMIPTENT, check_ub_count)                                                               \
-	X(DISKINODES, check_ub_count)
+	X(DISKINODES, check_ub_count)                                                              \
+	X(VM_OVERCOMMIT, vz_res_check_vm_overcommit)                                               \
+	X(CPUUNITS, vz_res_check_cpuunits)                                                         \
+	X(CPULIMIT, vz_res_check_cpulimit)                                                         \
+	X(CPUS, vz_res_check_cpus)                                                                 \
+	X(CPUMASK, vz_res_check_cpumask)                                                           \
+	X(NODEMASK, vz_res_check_cpumask)                                                          \
+	X(IOLIMIT, vz_res_check_iolimit)                                                           \
+	X(IOPSLIMIT, vz_res_check_iopslimit)                                                       \
+	X(IOPRIO, vz_res_check_ioprio)                                                             \
+	X(DEVICES, vz_res_check_devices)                                                           \
+	X(DEVNODES, vz_res_check_devnodes)                                                         \
+	X(FEATURES, vz_res_check_features)                                                         \
+	X(STRICT_LIMITS, check_yesno)                                                              \
+	X(QUOTATIME, check_uint)                                                                   \
+	X(QUOTAUGIDLIMIT, check_uint)                                                              \
+	X(DISK_QUOTA, check_yesno)
 
 #define PARAM_ENTRY(key, fn) { #key, fn },
 static const struct {

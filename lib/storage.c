@@ -17,6 +17,8 @@ const struct vz_storage_ops *vz_storage_of(const struct vz_ct *ct)
 
 	if (layout && !strcmp(layout, "overlay"))
 		return &vz_storage_overlay;
+	if (layout && !strcmp(layout, "image"))
+		return &vz_storage_image;
 	return &vz_storage_simfs;
 }
 

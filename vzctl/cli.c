@@ -61,6 +61,17 @@ static const unsigned char exit_codes[VZ_E__COUNT] = {
 	[VZ_E_SAVE_CONFIG] = 139,
 	[VZ_E_USERPASSWD] = 74,
 	[VZ_E_NO_TTY] = 3,
+	[VZ_E_QUOTA_ON] = 60,
+	[VZ_E_QUOTA_INIT] = 61,
+	[VZ_E_QUOTA_SETLIMIT] = 62,
+	[VZ_E_NO_DISKSPACE_SET] = 63,
+	[VZ_E_NO_DISKINODES_SET] = 64,
+	[VZ_E_QUOTA_OFF] = 66,
+	[VZ_E_QUOTA_UGID] = 67,
+	[VZ_E_QUOTA_RUNNING] = 60,
+	[VZ_E_QUOTA_NOT_RUNNING] = 66,
+	[VZ_E_QUOTA_NO_FILE] = 60,
+	[VZ_E_QUOTA_FILE] = 60,
 };
 
 int vz_cli_exit_code(const struct vz_error *err)

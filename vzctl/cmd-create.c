@@ -33,6 +33,8 @@ int cmd_create(struct vzctl *v, int argc, char **argv)
 		{ "layout", required_argument, NULL, 'l' },
 		{ "ipadd", required_argument, NULL, 'i' },
 		{ "ip", required_argument, NULL, 'i' },
+		{ "diskspace", required_argument, NULL, 'd' },
+		{ "diskinodes", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vz_create_opts o = { 0 };
@@ -60,6 +62,12 @@ int cmd_create(struct vzctl *v, int argc, char **argv)
 			break;
 		case 'l':
 			if (vz_ct_set(v->ct, "VE_LAYOUT", optarg, &v->err) < 0)
+				return vz_cli_fail(&v->err);
+			break;
+		case 'd':
+		case 'I':
+			if (vz_ct_set(v->ct, c == 'd' ? "DISKSPACE" : "DISKINODES", optarg,
+				      &v->err) < 0)
 				return vz_cli_fail(&v->err);
 			break;
 		case 'i':

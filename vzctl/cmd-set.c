@@ -16,6 +16,7 @@
 #include "exec.h"
 #include "log.h"
 #include "net.h"
+#include "set-resources.h"
 #include "state.h"
 #include "vzctl.h"
 
@@ -42,6 +43,11 @@ enum {
 	OPT_BRIDGE,
 };
 
+/* The disk options (cmd-quota.c), in the order of disk_keys. */
+#define OPT_DISK_BASE 0x400
+static const char *const disk_keys[] = { "DISKSPACE", "DISKINODES", "QUOTATIME",
+					 "QUOTAUGIDLIMIT" };
+
 static const struct option set_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
@@ -64,6 +70,11 @@ static const struct option set_opts[] = {
 	{ "host_ifname", required_argument, NULL, OPT_HOST_IFNAME },
 	{ "host_mac", required_argument, NULL, OPT_HOST_MAC },
 	{ "bridge", required_argument, NULL, OPT_BRIDGE },
+	{ "diskspace", required_argument, NULL, OPT_DISK_BASE + 0 },
+	{ "diskinodes", required_argument, NULL, OPT_DISK_BASE + 1 },
+	{ "quotatime", required_argument, NULL, OPT_DISK_BASE + 2 },
+	{ "quotaugidlimit", required_argument, NULL, OPT_DISK_BASE + 3 },
+	VZCTL_RES_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,6 +145,9 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 	struct vz_netif_edit ne = { 0 };
 	bool net_changed = false, netif_changed = false;
 	const char *hostname = NULL, *name = NULL, *userpasswd = NULL;
+	__vz_free char *old_inodes = NULL;
+	unsigned disk_changed = 0;
+	struct vzctl_res_edit res = { 0 };
 	bool save = false, changed = false;
 	struct vz_ct_state st;
 	int c, ret = 0;
@@ -146,6 +160,25 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", set_opts, NULL)) != -1) {
 		const char *key = NULL;
 
+		if (c >= OPT_DISK_BASE && c < OPT_DISK_BASE + (int)ARRAY_SIZE(disk_keys)) {
+			const char *old = vz_ct_get(v->ct, "DISKINODES");
+
+			if (!disk_changed && old && !(old_inodes = strdup(old)))
+				return VZ_EXIT_SYSTEM;
+			ret = vzctl_disk_option(v, disk_keys[c - OPT_DISK_BASE], optarg,
+						&disk_changed);
+			if (ret)
+				return ret;
+			changed = true;
+			continue;
+		}
+		if (vzctl_is_res_option(c)) {
+			ret = vzctl_res_option(v, c, optarg, &res);
+			if (ret)
+				return ret;
+			changed |= res.changed;
+			continue;
+		}
 		switch (c) {
 		case OPT_SAVE:
 			save = true;
@@ -257,7 +290,7 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 	if (ne.ifname && !netif_changed)
 		return vzctl_bad_usage("set", "--ifname needs --mac, --host_ifname, --host_mac "
 					      "or --bridge");
-	if (!changed && !userpasswd)
+	if (!changed && !userpasswd && !res.reset_ub)
 		return vzctl_bad_usage("set", "nothing to set");
 	if (vz_ct_get_state(v->ct, &st, &v->err) < 0)
 		return vz_cli_fail(&v->err);
@@ -273,6 +306,13 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 			     "Container must be running to set a password");
 		return vz_cli_fail(&v->err);
 	}
+	/* Resources first: a limit that cannot be applied leaves everything as it was. */
+	ret = vzctl_res_apply(v, &res, &st);
+	if (ret)
+		return ret;
+	ret = vzctl_disk_apply(v, disk_changed, old_inodes, st.mounted, save);
+	if (ret)
+		return ret;
 	if (st.running) {
 		if (net_changed) {
 			struct vz_net_change nc = { .ipadd = ipadd, .ipdel = ipdel,
@@ -309,12 +349,12 @@ int cmd_set(struct vzctl *v, int argc, char **argv)
 	if (!save) {
 		vz_warn("WARNING: Settings were not saved and will be reset to original values on "
 			"next start (use --save flag)");
-		return 0;
+		return vzctl_res_finish(v, &res, &st, false);
 	}
 	if (name && vz_ct_set_name(v->ct, name, &v->err) < 0)
 		return vz_cli_fail(&v->err);
 	if (vz_ct_save(v->ct, &v->err) < 0)
 		return vz_cli_fail(&v->err);
 	vz_info("CT configuration saved to %s", v->ct->conf_path);
-	return 0;
+	return vzctl_res_finish(v, &res, &st, true);
 }

@@ -42,5 +42,14 @@ int cmd_enter(struct vzctl *v, int argc, char **argv);
 int cmd_console(struct vzctl *v, int argc, char **argv);
 int cmd_runscript(struct vzctl *v, int argc, char **argv);
 int cmd_set(struct vzctl *v, int argc, char **argv);
+int cmd_chkpnt(struct vzctl *v, int argc, char **argv);
+int cmd_restore(struct vzctl *v, int argc, char **argv);
+int cmd_quotaon(struct vzctl *v, int argc, char **argv);
+int cmd_quotaoff(struct vzctl *v, int argc, char **argv);
+int cmd_quotainit(struct vzctl *v, int argc, char **argv);
+/* set's disk options (cmd-quota.c): 0 or an exit code. */
+int vzctl_disk_option(struct vzctl *v, const char *key, const char *value, unsigned *changed);
+int vzctl_disk_apply(struct vzctl *v, unsigned changed, const char *old_inodes, bool mounted,
+		     bool save);
 
 #endif
