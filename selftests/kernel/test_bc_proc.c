@@ -3,16 +3,22 @@
  * kselftests of the OpenVZ /proc files of the beancounter controller:
  * /proc/user_beancounters (exact "Version: 2.5" layout), /proc/bc,
  * /proc/vz/{veinfo,vestat,version}, the "beancounter.id" interface, the
- * memory rows against memcg, and the scoping by cgroup namespace (the host
- * sees every container, a container only itself).
+ * memory rows against memcg (moving with shm and socket use), the host's
+ * own uid 0 table first, and the scoping by cgroup namespace (the host
+ * sees itself and every container, a container only itself).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -353,7 +359,8 @@ static int scoped_view(const char *cgroup, void *arg)
 	if (unshare(CLONE_NEWCGROUP))
 		return 1;
 	text = read_file("/proc/user_beancounters");
-	if (!text || !check_table(text, "101", true) || strstr(text, "102:"))
+	if (!text || !check_table(text, "101", true) || strstr(text, "102:") ||
+	    strstr(text, "        0:"))
 		return 2;
 	text = read_file("/proc/vz/veinfo");
 	if (!text || !strstr(text, "101") || strstr(text, "102"))
@@ -392,6 +399,223 @@ cleanup:
 	return ret;
 }
 
+/* Sum of @res held by the top-level cgroups (the root's children). */
+static long long top_level_held(const char *root, const char *res)
+{
+	char path[PATH_MAX], key[64];
+	long long sum = 0;
+	struct dirent *d;
+	long held;
+	DIR *dir;
+
+	dir = opendir(root);
+	if (!dir)
+		return -1;
+	snprintf(key, sizeof(key), "%s ", res);
+	while ((d = readdir(dir))) {
+		if (d->d_type != DT_DIR || d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, d->d_name);
+		held = cg_read_key_long(path, "beancounter.held", key);
+		if (held > 0)
+			sum += held;
+	}
+	closedir(dir);
+	return sum;
+}
+
+/*
+ * The host's own table comes first, as uid 0: the root cgroup, whose
+ * counts are those of the top-level cgroups, without thresholds.
+ */
+static int test_host_row(const char *root)
+{
+	const char *hdr_end = "failcnt\n";
+	long long before, after, held;
+	struct cts c = { 0 };
+	int ret = KSFT_FAIL;
+	pid_t pid = -1;
+	char *text, *p;
+	int i;
+
+	if (cts_create(&c, root))
+		goto cleanup;
+	pid = cg_run_nowait(c.a, sleeper, NULL);
+	if (pid < 0 || cg_wait_for_proc_count(c.a, 1))
+		goto cleanup;
+	text = read_file("/proc/user_beancounters");
+	p = text ? strstr(text, hdr_end) : NULL;
+	if (!p || strncmp(p + strlen(hdr_end), "        0:  kmemsize ", 21)) {
+		ksft_print_msg("the first table is not the host's:\n%.400s\n",
+			       text ?: "(unreadable)");
+		goto cleanup;
+	}
+	if (!check_table(text, "0", true) || !check_table(text, "101", true))
+		goto cleanup;
+	/* The host's count includes the container's task. */
+	if (ub_value(text, "0", "numproc", 0) < 1 ||
+	    ub_value(text, "0", "numproc", 1) < ub_value(text, "0", "numproc", 0))
+		goto cleanup;
+	for (i = 0; i < (int)ARRAY_SIZE(ub_order); i++) {
+		if (!strcmp(ub_order[i], "dummy"))
+			continue;
+		if (ub_value(text, "0", ub_order[i], 4) != 0)
+			goto cleanup;
+	}
+	if (ub_value(text, "0", "numfile", 2) != 0x7fffffffffffffffLL ||
+	    ub_value(text, "0", "numfile", 3) != 0x7fffffffffffffffLL ||
+	    ub_value(text, "0", "physpages", 3) != 0x7fffffffffffffffLL)
+		goto cleanup;
+	/* Exactly the sum of the top-level cgroups, when nothing moved. */
+	for (i = 0; i < 10; i++) {
+		before = top_level_held(root, "numproc");
+		text = read_file("/proc/user_beancounters");
+		after = top_level_held(root, "numproc");
+		held = text ? ub_value(text, "0", "numproc", 0) : -1;
+		if (before == after)
+			break;
+	}
+	if (before != after || held != before) {
+		ksft_print_msg("host numproc %lld, top-level cgroups %lld..%lld\n",
+			       held, before, after);
+		goto cleanup;
+	}
+	/* The host's memory rows cover the whole system. */
+	if (ub_value(text, "0", "kmemsize", 0) < ub_value(text, "101", "kmemsize", 0) ||
+	    ub_value(text, "0", "physpages", 0) < ub_value(text, "101", "physpages", 0))
+		goto cleanup;
+	ret = KSFT_PASS;
+cleanup:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	cts_destroy(&c);
+	return ret;
+}
+
+#define SHM_BYTES	(8 << 20)
+
+/*
+ * In ct101: 8 MB of SysV shm, and a loopback TCP connection whose
+ * receiver does not read, so both queues hold data.  Tells the parent
+ * through @arg (a pipe) and waits to be killed.
+ */
+static int mem_user(const char *cgroup, void *arg)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	int *pipefd = arg, lfd, cfd, afd, id, flags;
+	static char chunk[65536];
+	char *shm;
+
+	id = shmget(IPC_PRIVATE, SHM_BYTES, IPC_CREAT | 0600);
+	if (id < 0)
+		return 1;
+	shm = shmat(id, NULL, 0);
+	/* Destroyed when this process detaches, at exit. */
+	shmctl(id, IPC_RMID, NULL);
+	if (shm == (void *)-1)
+		return 2;
+	memset(shm, 1, SHM_BYTES);
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    getsockname(lfd, (struct sockaddr *)&addr, &len) || listen(lfd, 1))
+		return 3;
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&addr, sizeof(addr)))
+		return 4;
+	afd = accept(lfd, NULL, NULL);
+	if (afd < 0)
+		return 5;
+	flags = fcntl(cfd, F_GETFL);
+	fcntl(cfd, F_SETFL, flags | O_NONBLOCK);
+	memset(chunk, 'x', sizeof(chunk));
+	while (write(cfd, chunk, sizeof(chunk)) > 0)
+		;
+	if (errno != EAGAIN)
+		return 6;
+	if (write(pipefd[1], "r", 1) != 1)
+		return 7;
+	for (;;)
+		pause();
+	return 0;
+}
+
+/*
+ * The memory rows follow memcg: shmpages is the shmem of memory.stat,
+ * tcpsndbuf its sock (bytes), kmemsize includes the sock; vmguarpages
+ * shows memory.min.  The other container stays at 0.
+ */
+static int test_filled_rows(const char *root)
+{
+	long long shm, sock, kmem, stat_shm, stat_sock, page = getpagesize();
+	int pipefd[2] = { -1, -1 };
+	struct cts c = { 0 };
+	int ret = KSFT_FAIL;
+	pid_t pid = -1;
+	char *text, r;
+
+	if (cts_create(&c, root) || pipe(pipefd))
+		goto cleanup;
+	if (cg_write(c.a, "memory.min", "16M"))
+		goto cleanup;
+	text = read_file("/proc/user_beancounters");
+	if (!text || ub_value(text, "101", "vmguarpages", 2) != (16 << 20) / page ||
+	    ub_value(text, "101", "vmguarpages", 0) != 0 ||
+	    ub_value(text, "102", "vmguarpages", 2) != 0)
+		goto cleanup;
+	if (ub_value(text, "101", "shmpages", 0) > 64)
+		goto cleanup;
+
+	pid = cg_run_nowait(c.a, mem_user, pipefd);
+	if (pid < 0 || read(pipefd[0], &r, 1) != 1) {
+		ksft_print_msg("the shm and socket user in ct101 failed\n");
+		goto cleanup;
+	}
+	text = read_file("/proc/user_beancounters");
+	stat_shm = cg_read_key_long(c.a, "memory.stat", "shmem ");
+	stat_sock = cg_read_key_long(c.a, "memory.stat", "sock ");
+	if (!text)
+		goto cleanup;
+	shm = ub_value(text, "101", "shmpages", 0);
+	sock = ub_value(text, "101", "tcpsndbuf", 0);
+	kmem = ub_value(text, "101", "kmemsize", 0);
+	ksft_print_msg("ct101: shmpages %lld (memory.stat shmem %lld pages), tcpsndbuf %lld (sock %lld), kmemsize %lld\n",
+		       shm, stat_shm / page, sock, stat_sock, kmem);
+	/* memcg's per-CPU batches let the two reads differ a little. */
+	if (shm < SHM_BYTES / page - 256 || llabs(shm - stat_shm / page) > 256)
+		goto cleanup;
+	if (sock < 65536 || llabs(sock - stat_sock) > 256 * page ||
+	    kmem < sock)
+		goto cleanup;
+	if (ub_value(text, "101", "privvmpages", 0) < shm ||
+	    ub_value(text, "102", "shmpages", 0) != 0 ||
+	    ub_value(text, "102", "tcpsndbuf", 0) != 0)
+		goto cleanup;
+	/* No per-cgroup source: still 0, unlimited. */
+	if (ub_value(text, "101", "tcprcvbuf", 0) != 0 ||
+	    ub_value(text, "101", "othersockbuf", 0) != 0 ||
+	    ub_value(text, "101", "dgramrcvbuf", 0) != 0 ||
+	    ub_value(text, "101", "numiptent", 0) != 0 ||
+	    ub_value(text, "101", "numiptent", 3) != 0x7fffffffffffffffLL)
+		goto cleanup;
+	ret = KSFT_PASS;
+cleanup:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	cts_destroy(&c);
+	return ret;
+}
+
 #define T(x) { x, #x }
 static const struct {
 	int (*fn)(const char *root);
@@ -403,6 +627,8 @@ static const struct {
 	T(test_proc_bc),
 	T(test_id_interface),
 	T(test_scope),
+	T(test_host_row),
+	T(test_filled_rows),
 };
 #undef T
 
@@ -411,6 +637,8 @@ int main(void)
 	char root[PATH_MAX];
 	size_t i;
 
+	/* Children fork off: no buffered output may be duplicated. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests));
 	if (cg_find_unified_root(root, sizeof(root)))

@@ -408,6 +408,8 @@ int main(void)
 	char root[PATH_MAX];
 	size_t i;
 
+	/* Children fork off: no buffered output may be duplicated. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests));
 	if (cg_find_unified_root(root, sizeof(root)))

@@ -759,6 +759,8 @@ int main(void)
 	size_t i, j;
 	char tmpl[] = "/tmp/bc_flock_XXXXXX";
 
+	/* Children fork off: no buffered output may be duplicated. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(res_tests) * ARRAY_SIZE(resources) +
 		      ARRAY_SIZE(tests));
