@@ -61,19 +61,50 @@ unsigned vz_res_key_mask(const char *key)
 	return vz_ub_defs[ub].kernel_bc ? VZ_RES_KBC : VZ_RES_UB_OTHER;
 }
 
+#define MAX_REASONS 8
+
 struct apply {
 	struct vz_ct *ct;
 	struct vz_cgroup *cg;
 	struct vz_res res;
 	char unenforced[512]; /* "NUMFILE, KMEMSIZE" */
+	/* Parameters not enforced, grouped by why: one warning line per reason. */
+	struct {
+		const char *why;
+		char keys[400];
+		int nr;
+	} reasons[MAX_REASONS];
 };
+
+static void append_key(char *buf, size_t size, const char *key)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", key);
+}
 
 static void cannot(struct apply *a, const char *key, const char *why)
 {
-	size_t len = strlen(a->unenforced);
+	size_t i;
 
-	vz_warn("Warning: %s is not enforced: %s", key, why);
-	snprintf(a->unenforced + len, sizeof(a->unenforced) - len, "%s%s", len ? ", " : "", key);
+	append_key(a->unenforced, sizeof(a->unenforced), key);
+	for (i = 0; i < MAX_REASONS && a->reasons[i].why; i++)
+		if (!strcmp(a->reasons[i].why, why))
+			break;
+	if (i == MAX_REASONS) {
+		vz_warn("Warning: %s is not enforced: %s", key, why);
+		return;
+	}
+	a->reasons[i].why = why;
+	append_key(a->reasons[i].keys, sizeof(a->reasons[i].keys), key);
+	a->reasons[i].nr++;
+}
+
+static void warn_unenforced(const struct apply *a)
+{
+	for (size_t i = 0; i < MAX_REASONS && a->reasons[i].why; i++)
+		vz_warn("Warning: %s %s not enforced: %s", a->reasons[i].keys,
+			a->reasons[i].nr > 1 ? "are" : "is", a->reasons[i].why);
 }
 
 static bool ub_limited(const struct vz_ub_value *u)
@@ -182,7 +213,7 @@ static void apply_ub_other(struct apply *a)
 		    i == VZ_UB_swappages || i == VZ_UB_oomguarpages)
 			continue;
 		if (ub_limited(u) && !u->derived)
-			cannot(a, vz_ub_defs[i].key, "no cgroup controller counts it");
+			cannot(a, vz_ub_defs[i].key, "no cgroup controller keeps such a count");
 	}
 }
 
@@ -324,6 +355,7 @@ int vz_res_apply(struct vz_ct *ct, struct vz_cgroup *cg, unsigned mask, bool str
 	vz_res_free(&a.res);
 	if (ret < 0)
 		return ret;
+	warn_unenforced(&a);
 	if (strict && a.unenforced[0])
 		return vz_error_set(err, VZ_E_NO_KERNEL_SUPPORT, EOPNOTSUPP,
 				    "This kernel cannot enforce %s (strict limits were asked for)",
