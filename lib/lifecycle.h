@@ -41,7 +41,19 @@ struct vz_launch {
 	uint64_t caps_dropped;
 	char console_slave[64]; /* host path of the console pty slave */
 	int console_master;
+	/*
+	 * How the monitor gets the CT's first init: NULL clones a fresh one
+	 * (vz_init_launch); restore brings back a checkpointed one instead.
+	 * Later inits (a reboot inside the CT) are always fresh.
+	 */
+	int (*launch)(struct vz_launch *l, pid_t *pid, struct vz_error *err);
+	void *launch_arg;
 };
+
+/* Allocate the CT's console pty (l->console_master, l->console_slave). */
+int vz_console_open(struct vz_launch *l, struct vz_error *err);
+/* Create RUNDIR. */
+int vz_rundir_make(struct vz_ct *ct, struct vz_error *err);
 
 /* Clone the CT's init into new namespaces and wait until it has exec'd /sbin/init. */
 int vz_init_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err);

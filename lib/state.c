@@ -13,6 +13,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "config.h"
+#include "cpt.h"
 #include "fileutil.h"
 #include "procutil.h"
 #include "state.h"
@@ -57,6 +58,9 @@ int vz_ct_get_state(struct vz_ct *ct, struct vz_ct_state *st, struct vz_error *e
 	int ret = vz_ct_get_run_state(ct, st, err);
 
 	st->mounted = root && vz_is_mountpoint(root);
+	/* Frozen by vzctl chkpnt --suspend, or down with a dump to restore. */
+	if (ret == 0 && st->exists)
+		st->suspended = vz_cpt_is_suspended(ct, st->running);
 	return ret;
 }
 

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bench/migrate helper, built static so it runs inside a busybox CT:
+ *
+ *   probe dirty MB PORT      in the CT: keep MB MiB of memory and write
+ *                            every page of it over and over, and answer
+ *                            UDP datagrams on PORT (echo)
+ *   probe probe ADDR PORT S  outside: a datagram to ADDR:PORT every
+ *                            millisecond for S seconds (or until SIGTERM);
+ *                            prints the longest time without an answer
+ *                            ("gap_ms N") and the number of answers
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *echo(void *arg)
+{
+	int fd = *(int *)arg;
+	char buf[64];
+
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t len = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+
+		if (n > 0)
+			sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);
+	}
+	return NULL;
+}
+
+static int dirty(size_t mb, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	size_t size = mb << 20, page = 4096;
+	unsigned char *mem = malloc(size);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	pthread_t t;
+
+	if (!mem || fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("dirty");
+		return 1;
+	}
+	pthread_create(&t, NULL, echo, &fd);
+	for (unsigned char v = 1;; v++) {
+		for (size_t off = 0; off < size; off += page)
+			mem[off] = v;
+		usleep(1000);
+	}
+}
+
+static int probe(const char *addr, int port, double secs)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	double start = now(), last = 0, gap = 0, next = start;
+	unsigned long answers = 0;
+	char buf[64];
+
+	if (fd < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("probe");
+		return 1;
+	}
+	signal(SIGTERM, on_term);
+	while (!stop && now() - start < secs) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double t = now();
+
+		if (t >= next) {
+			send(fd, "p", 1, 0);
+			next += 0.001;
+		}
+		if (poll(&p, 1, 1) > 0 && recv(fd, buf, sizeof(buf), 0) > 0) {
+			t = now();
+			if (last > 0 && t - last > gap)
+				gap = t - last;
+			last = t;
+			answers++;
+		}
+	}
+	if (last > 0 && now() - last > gap)
+		gap = now() - last; /* never answered again */
+	printf("gap_ms %.0f answers %lu\n", answers ? gap * 1000 : secs * 1000, answers);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "dirty"))
+		return dirty(strtoul(argv[2], NULL, 10), atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "probe"))
+		return probe(argv[2], atoi(argv[3]), atof(argv[4]));
+	fprintf(stderr, "usage: probe dirty MB PORT | probe probe ADDR PORT SECONDS\n");
+	return 2;
+}

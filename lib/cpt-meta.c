@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meta.img: framing, hostile-input decoding, and what is collected into it
+ * from a running CT (external mounts, cgroup limits).
+ */
+#define VZ_LOG_PREFIX "cpt"
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cpt-meta.h"
+#include "fileutil.h"
+#include "log.h"
+#include "procutil.h"
+
+struct cg_file {
+	const char *controller, *file;
+};
+
+/* In write order: a limit before the one that must not exceed it. */
+static const struct cg_file v2_files[] = {
+	{ "", "memory.max" },	      { "", "memory.high" },	     { "", "memory.low" },
+	{ "", "memory.min" },	      { "", "memory.swap.max" },     { "", "pids.max" },
+	{ "", "cpu.max" },	      { "", "cpu.weight" },	     { "", "cpuset.cpus" },
+	{ "", "cpuset.mems" },	      { "", "io.max" },		     { "", "io.weight" },
+	{ "", "beancounter.barrier" }, { "", "beancounter.limit" }, { "", "beancounter.proc_virt" },
+};
+static const struct cg_file v1_files[] = {
+	{ "memory", "memory.limit_in_bytes" }, { "memory", "memory.memsw.limit_in_bytes" },
+	{ "memory", "memory.soft_limit_in_bytes" }, { "pids", "pids.max" },
+	{ "cpu", "cpu.shares" }, { "cpu", "cpu.cfs_period_us" }, { "cpu", "cpu.cfs_quota_us" },
+	{ "cpuset", "cpuset.cpus" }, { "cpuset", "cpuset.mems" }, { "blkio", "blkio.weight" },
+};
+
+/* Only the limit files above are ever written back into a CT's group. */
+static bool known_cg_file(const char *controller, const char *file)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(v2_files); i++)
+		if (!strcmp(controller, v2_files[i].controller) && !strcmp(file, v2_files[i].file))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(v1_files); i++)
+		if (!strcmp(controller, v1_files[i].controller) && !strcmp(file, v1_files[i].file))
+			return true;
+	return false;
+}
+
+int vz_cpt_meta_write(int dirfd, const char *name, const CptMetaEntry *m, struct vz_error *err)
+{
+	size_t len = cpt_meta_entry__get_packed_size(m);
+	__vz_free uint8_t *buf = malloc(len + 8);
+	char tmp[PATH_MAX];
+	uint32_t hdr[2];
+	__vz_close int fd = -1;
+
+	if (!buf)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot write '%s'", name);
+	hdr[0] = htole32(VZ_CPT_META_MAGIC);
+	hdr[1] = htole32((uint32_t)len);
+	memcpy(buf, hdr, 8);
+	cpt_meta_entry__pack(m, buf + 8);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot create '%s'", tmp);
+	if (write(fd, buf, len + 8) != (ssize_t)(len + 8) || fsync(fd) < 0) {
+		int e = errno ?: EIO;
+
+		unlinkat(dirfd, tmp, 0);
+		return vz_error_sys(err, VZ_E_SYSTEM, e, "Cannot write '%s'", tmp);
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int e = errno;
+
+		unlinkat(dirfd, tmp, 0);
+		return vz_error_sys(err, VZ_E_SYSTEM, e, "Cannot rename '%s'", tmp);
+	}
+	return 0;
+}
+
+int vz_cpt_meta_decode(const uint8_t *buf, size_t len, CptMetaEntry **out, struct vz_error *err)
+{
+	uint32_t hdr[2];
+	CptMetaEntry *m;
+
+	*out = NULL;
+	if (len < 8)
+		return vz_error_set(err, VZ_E_RESTORE, EBADMSG, "Dump metadata is truncated");
+	memcpy(hdr, buf, 8);
+	if (le32toh(hdr[0]) != VZ_CPT_META_MAGIC)
+		return vz_error_set(err, VZ_E_RESTORE, EBADMSG, "Dump metadata has a bad magic");
+	if (le32toh(hdr[1]) != len - 8)
+		return vz_error_set(err, VZ_E_RESTORE, EBADMSG,
+				    "Dump metadata size %u does not match the file (%zu bytes)",
+				    le32toh(hdr[1]), len - 8);
+	m = cpt_meta_entry__unpack(NULL, len - 8, buf + 8);
+	if (!m)
+		return vz_error_set(err, VZ_E_RESTORE, EBADMSG, "Dump metadata cannot be decoded");
+	if (m->version != VZ_CPT_META_VERSION) {
+		uint32_t v = m->version;
+
+		cpt_meta_entry__free_unpacked(m, NULL);
+		return vz_error_set(err, VZ_E_RESTORE, EPROTO,
+				    "Dump metadata version %u is not supported (this vzctl reads %u)",
+				    v, VZ_CPT_META_VERSION);
+	}
+	for (size_t i = 0; i < m->n_ext_mounts; i++) {
+		const CptMountEntry *e = m->ext_mounts[i];
+
+		/* Restore binds these: absolute paths without "..", nothing else. */
+		if (e->mountpoint[0] != '/' || e->source[0] != '/' || strstr(e->mountpoint, "/..") ||
+		    strstr(e->source, "/..") || !e->name[0] || strchr(e->name, ']')) {
+			cpt_meta_entry__free_unpacked(m, NULL);
+			return vz_error_set(err, VZ_E_RESTORE, EBADMSG,
+					    "Dump metadata has a bad external mount");
+		}
+	}
+	for (size_t i = 0; i < m->n_cgroup; i++) {
+		if (!known_cg_file(m->cgroup[i]->controller, m->cgroup[i]->file)) {
+			cpt_meta_entry__free_unpacked(m, NULL);
+			return vz_error_set(err, VZ_E_RESTORE, EBADMSG,
+					    "Dump metadata has a bad cgroup file name");
+		}
+	}
+	*out = m;
+	return 0;
+}
+
+int vz_cpt_meta_read(int dirfd, const char *name, CptMetaEntry **out, struct vz_error *err)
+{
+	__vz_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	__vz_free uint8_t *buf = NULL;
+	struct stat st;
+	ssize_t n;
+
+	*out = NULL;
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot open dump metadata '%s'", name);
+	if (fstat(fd, &st) < 0)
+		return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot read '%s'", name);
+	if (!S_ISREG(st.st_mode) || st.st_size > VZ_CPT_META_MAX)
+		return vz_error_set(err, VZ_E_RESTORE, EBADMSG, "Dump metadata '%s' is not a metadata file",
+				    name);
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read '%s'", name);
+	n = read(fd, buf, st.st_size);
+	if (n != st.st_size)
+		return vz_error_sys(err, VZ_E_RESTORE, n < 0 ? errno : EIO, "Cannot read '%s'", name);
+	return vz_cpt_meta_decode(buf, n, out, err);
+}
+
+/* ---- external mounts ---- */
+
+struct mnt {
+	unsigned maj, min;
+	char root[PATH_MAX], point[PATH_MAX], fstype[64];
+};
+
+static int parse_mountinfo(const char *path, struct mnt **out, size_t *nr)
+{
+	__vz_free char *text = NULL;
+	struct mnt *v = NULL;
+	size_t n = 0, cap = 0;
+	int ret = vz_read_file(path, &text, NULL);
+
+	if (ret < 0)
+		return ret;
+	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		struct mnt m = { 0 };
+		char *dash;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		dash = strstr(line, " - ");
+		if (sscanf(line, "%*d %*d %u:%u %4095s %4095s", &m.maj, &m.min, m.root, m.point) != 4 ||
+		    !dash || sscanf(dash + 3, "%63s", m.fstype) != 1)
+			continue;
+		vz_unescape_mountinfo(m.root);
+		vz_unescape_mountinfo(m.point);
+		if (n == cap) {
+			struct mnt *nv = realloc(v, (cap = cap ? cap * 2 : 32) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n++] = m;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+static bool path_under(const char *path, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	if (!strcmp(prefix, "/"))
+		return true;
+	return !strncmp(path, prefix, len) && (path[len] == '\0' || path[len] == '/');
+}
+
+/* Is m a bind of something the CT's own mounts do not reach? */
+static bool is_external(const struct mnt *m, const struct mnt *all, size_t nr)
+{
+	/* Fresh mounts and the cgroup file systems (CRIU knows them) are the CT's. */
+	if (!strcmp(m->root, "/") || !strcmp(m->fstype, "cgroup") || !strcmp(m->fstype, "cgroup2"))
+		return false;
+	for (size_t i = 0; i < nr; i++)
+		if (&all[i] != m && all[i].maj == m->maj && all[i].min == m->min &&
+		    path_under(m->root, all[i].root) && strcmp(all[i].root, m->root))
+			return false;
+	return true;
+}
+
+/* The node path of (dev, root): a node mount of that device whose root holds it. */
+static int node_path(const struct mnt *m, const struct mnt *node, size_t nr, char *out, size_t size)
+{
+	for (size_t i = 0; i < nr; i++) {
+		const char *rest;
+
+		if (node[i].maj != m->maj || node[i].min != m->min || !path_under(m->root, node[i].root))
+			continue;
+		rest = m->root + (strcmp(node[i].root, "/") ? strlen(node[i].root) : 0);
+		if (snprintf(out, size, "%s%s", strcmp(node[i].point, "/") ? node[i].point : "",
+			     rest) >= (int)size)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void vz_cpt_mounts_free(CptMountEntry **v, size_t nr)
+{
+	for (size_t i = 0; v && i < nr; i++) {
+		free(v[i]->mountpoint);
+		free(v[i]->name);
+		free(v[i]->source);
+		free(v[i]);
+	}
+	free(v);
+}
+
+int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr_out, struct vz_error *err)
+{
+	__vz_free struct mnt *ct = NULL, *node = NULL;
+	CptMountEntry **v = NULL;
+	size_t nr_ct, nr_node, n = 0;
+	char path[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)init_pid);
+	ret = parse_mountinfo(path, &ct, &nr_ct);
+	if (ret == 0)
+		ret = parse_mountinfo("/proc/self/mountinfo", &node, &nr_node);
+	if (ret < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, -ret, "Cannot read the CT's mounts");
+	v = calloc(nr_ct + 1, sizeof(*v));
+	if (!v)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CT's mounts");
+	/* The first mount is the CT's root: CRIU's --root, not an external mount. */
+	for (size_t i = 1; i < nr_ct; i++) {
+		char src[PATH_MAX];
+		CptMountEntry *e;
+
+		if (!is_external(&ct[i], ct, nr_ct))
+			continue;
+		ret = node_path(&ct[i], node, nr_node, src, sizeof(src));
+		if (ret < 0) {
+			vz_cpt_mounts_free(v, n);
+			return vz_error_set(err, VZ_E_CHKPNT, -ret,
+					    "Mount '%s' of the CT comes from outside it and is not "
+					    "visible on the node",
+					    ct[i].point);
+		}
+		e = calloc(1, sizeof(*e));
+		if (e) {
+			cpt_mount_entry__init(e);
+			e->mountpoint = strdup(ct[i].point);
+			e->name = strdup(ct[i].point);
+			e->source = strdup(src);
+			e->has_console = true;
+			e->console = !strcmp(ct[i].point, "/dev/console");
+		}
+		if (!e || !e->mountpoint || !e->name || !e->source) {
+			if (e)
+				v[n++] = e;
+			vz_cpt_mounts_free(v, n);
+			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CT's mounts");
+		}
+		v[n++] = e;
+	}
+	*out = v;
+	*nr_out = n;
+	return 0;
+}
+
+/* ---- cgroup limits ---- */
+
+void vz_cpt_cgroup_free(CptCgroupEntry **v, size_t nr)
+{
+	for (size_t i = 0; v && i < nr; i++) {
+		free(v[i]->controller);
+		free(v[i]->file);
+		free(v[i]->value);
+		free(v[i]);
+	}
+	free(v);
+}
+
+int vz_cpt_cgroup_collect(struct vz_cgroup *cg, CptCgroupEntry ***out, size_t *nr_out,
+			  struct vz_error *err)
+{
+	bool v2 = cg->ops == &vz_cgroup_v2_ops;
+	const struct cg_file *files = v2 ? v2_files : v1_files;
+	size_t nr = v2 ? ARRAY_SIZE(v2_files) : ARRAY_SIZE(v1_files), n = 0;
+	CptCgroupEntry **v = calloc(nr + 1, sizeof(*v));
+
+	if (!v)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CT's limits");
+	for (size_t i = 0; i < nr; i++) {
+		char buf[4096];
+		CptCgroupEntry *e;
+		int len = cg->ops->get(cg, files[i].controller, files[i].file, buf, sizeof(buf));
+
+		if (len < 0)
+			continue; /* controller not enabled here */
+		buf[len < (int)sizeof(buf) ? len : (int)sizeof(buf) - 1] = '\0';
+		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+			buf[--len] = '\0';
+		e = calloc(1, sizeof(*e));
+		if (e) {
+			cpt_cgroup_entry__init(e);
+			e->controller = strdup(files[i].controller);
+			e->file = strdup(files[i].file);
+			e->value = strdup(buf);
+			v[n++] = e;
+		}
+		if (!e || !e->controller || !e->file || !e->value) {
+			vz_cpt_cgroup_free(v, n);
+			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CT's limits");
+		}
+	}
+	*out = v;
+	*nr_out = n;
+	return 0;
+}
+
+int vz_cpt_cgroup_apply(struct vz_cgroup *cg, CptCgroupEntry *const *v, size_t nr,
+			struct vz_error *err)
+{
+	for (size_t i = 0; i < nr; i++) {
+		__vz_free char *copy = strdup(v[i]->value);
+		char *save = NULL;
+
+		if (!copy)
+			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot set the CT's limits");
+		/* Flat-keyed files (io.max, beancounter.*) take one line per write. */
+		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char cur[4096];
+			int len;
+
+			/* Unchanged values are not written: some files refuse a no-op. */
+			len = cg->ops->get(cg, v[i]->controller, v[i]->file, cur, sizeof(cur));
+			if (len >= 0) {
+				cur[len < (int)sizeof(cur) ? len : (int)sizeof(cur) - 1] = '\0';
+				if (strstr(cur, line))
+					continue;
+			}
+			if (cg->ops->set(cg, v[i]->controller, v[i]->file, line, err) < 0) {
+				vz_error_prefix(err, "Cannot restore the CT's limits: ");
+				err->kind = VZ_E_RESTORE;
+				return -EIO;
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Checkpoint and restore of a whole CT with CRIU (vzctl chkpnt/restore).
+ *
+ * A dump is one directory (default $DUMPDIR/Dump.<CTID>): CRIU's images,
+ * ve.conf (the CT's config at dump time) and meta.img (cpt-meta.proto:
+ * ctid, layout, network, console, external mounts, cgroup limits, kernel
+ * and CRIU versions, timestamps).
+ *
+ * The CT's processes, namespaces (pid, mount, uts, ipc, user, cgroup),
+ * established TCP connections and file locks are CRIU's; around them the
+ * node's side is ours: the CT's root is CRIU's --root, device nodes and the
+ * console bound in from the node are external mounts, the console is an
+ * external tty given a fresh pty on restore, the network namespace is
+ * restored empty and plugged again by the network code (host routes, proxy
+ * ARP, veth peers and bridges), and the cgroup is created, given its
+ * device rules and its recorded limits before CRIU moves the tasks in.  A
+ * restored CT gets a new monitor that is the parent of its init, exactly
+ * as after vzctl start.
+ */
+#ifndef VZ_CPT_H
+#define VZ_CPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ct.h"
+
+#define VZ_CPT_META_FILE "meta.img"
+#define VZ_CPT_CONF_FILE "ve.conf"
+
+/* OpenVZ's step options; 0 means the whole operation. */
+enum {
+	VZ_CPT_SUSPEND = 1 << 0, /* chkpnt: freeze the CT */
+	VZ_CPT_DUMP = 1 << 1,	 /* chkpnt: dump a suspended CT, leave it frozen */
+	VZ_CPT_RESUME = 1 << 2,	 /* chkpnt, restore: thaw the CT */
+	VZ_CPT_KILL = 1 << 3,	 /* chkpnt, restore: kill the (dumped / undumped) CT */
+	VZ_CPT_UNDUMP = 1 << 4,	 /* restore: restore the CT frozen */
+};
+
+struct vz_cpt_opts {
+	const char *dumpdir; /* NULL: $DUMPDIR/Dump.<CTID> */
+	unsigned steps;
+	/*
+	 * chkpnt: called once the dump is complete (meta.img written) while the
+	 * CT is still frozen and before CRIU kills it.  A failure makes CRIU
+	 * resume the CT with its network (the migration rollback) and is what
+	 * vz_ct_chkpnt() returns.
+	 */
+	int (*post_dump)(const char *dir, void *arg, struct vz_error *err);
+	void *post_dump_arg;
+	uint64_t frozen_ms; /* out: from the freeze to the end of post_dump */
+};
+
+/* $DUMPDIR/Dump.<CTID>; malloc'ed, NULL if DUMPDIR is unset or on ENOMEM. */
+char *vz_cpt_default_dir(struct vz_ct *ct);
+/* Does dir hold a dump (its meta.img)? */
+bool vz_cpt_dump_exists(const char *dir);
+/* A down CT with a dump in the default place, or a running CT that is frozen. */
+bool vz_cpt_is_suspended(struct vz_ct *ct, bool running);
+
+int vz_ct_chkpnt(struct vz_ct *ct, struct vz_cpt_opts *opts, struct vz_error *err);
+int vz_ct_restore(struct vz_ct *ct, const struct vz_cpt_opts *opts, struct vz_error *err);
+
+#endif

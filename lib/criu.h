@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * CRIU driven through its RPC service, never its command line: a worker
+ * "criu swrk <fd>" is forked with one end of a SOCK_SEQPACKET socketpair;
+ * each datagram is one packed criu_req or criu_resp (bindings generated
+ * from the criu package's rpc.proto).  While a request runs, CRIU sends
+ * NOTIFY messages (pre-dump, post-dump, setup-namespaces, ...) that are
+ * answered with success or failure; failing post-dump makes CRIU resume
+ * the dumped tasks, which is how a checkpoint is rolled back.
+ */
+#ifndef VZ_CRIU_H
+#define VZ_CRIU_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "rpc.pb-c.h"
+
+struct vz_criu {
+	pid_t pid; /* the swrk worker */
+	int sk;	   /* our end of the socketpair */
+	const char *log_path; /* CRIU's log, read for error messages */
+	const char *log_shown; /* where the message says the log is (default log_path) */
+};
+
+/*
+ * Called for each notification; return 0 to let CRIU go on, -errno (with
+ * err filled) to make it fail.  pid is the task CRIU names (restore: the
+ * root task of the restored tree), 0 if none.
+ */
+typedef int (*vz_criu_notify_fn)(const char *script, pid_t pid, void *arg, struct vz_error *err);
+
+/* Fork a worker; keep: -1-terminated fds it inherits (inherit_fd, page server). */
+int vz_criu_spawn(struct vz_criu *c, const int *keep, struct vz_error *err);
+/*
+ * Send req and wait for its answer, serving notifications with fn (NULL:
+ * all answered with success).  On CRIU's failure err says so with kind,
+ * CRIU's errno and the error lines of its log.  *resp is the final answer
+ * (free with criu_resp__free_unpacked(*resp, NULL)), NULL on failure.
+ */
+int vz_criu_call(struct vz_criu *c, CriuReq *req, CriuResp **resp, vz_criu_notify_fn fn,
+		 void *arg, enum vz_error_kind kind, struct vz_error *err);
+/* Close the connection and reap the worker; its exit status, or -errno. */
+int vz_criu_close(struct vz_criu *c);
+
+/* The installed CRIU's version ("3.17.1"), asked over RPC. */
+int vz_criu_version(char *buf, size_t size, struct vz_error *err);
+/* "6.1.192" and friends: the running kernel's release. */
+const char *vz_kernel_release(void);
+/*
+ * Can this node checkpoint at all?  CRIU's own check of the kernel; a
+ * failure is VZ_E_NO_KERNEL_SUPPORT naming the kernel and CRIU versions.
+ */
+int vz_criu_check(struct vz_error *err);
+
+#endif

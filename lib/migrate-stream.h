@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The migration stream (internal to the migrate*.c files): frames of a u32
+ * little-endian size and a packed mig_frame_entry (proto/mig-frame.proto)
+ * over one connected socket or pipe pair, read as hostile input.
+ */
+#ifndef VZ_MIGRATE_STREAM_H
+#define VZ_MIGRATE_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "mig-frame.pb-c.h"
+
+#define VZ_MIG_PROTO_VERSION 1
+#define VZ_MIG_FRAME_MAX (8u << 20)
+#define VZ_MIG_CHUNK_SIZE (1u << 20)
+
+enum {
+	VZ_MIG_KIND_HELLO = 1,
+	VZ_MIG_KIND_REPLY = 2,
+	VZ_MIG_KIND_CONFIG = 3,
+	VZ_MIG_KIND_CHUNK = 4,
+	VZ_MIG_KIND_COMMIT = 5, /* the source gave the CT up: the destination keeps it */
+	VZ_MIG_KIND_ABORT = 6,	/* the source gives up: undo everything */
+};
+
+enum {
+	VZ_MIG_STREAM_FILES = 1,	/* the private area, full */
+	VZ_MIG_STREAM_FILES_DELTA = 2,	/* what changed since, taken frozen */
+	VZ_MIG_STREAM_DUMP = 3,		/* the dump directory */
+};
+
+struct vz_mig_conn {
+	int in, out;
+	uint64_t bytes_in, bytes_out;
+	MigFrameEntry *pending; /* pushed back by vz_mig_unrecv() */
+};
+
+int vz_mig_send(struct vz_mig_conn *c, const MigFrameEntry *f, struct vz_error *err);
+/* Send a frame of kind with no payload (COMMIT, ABORT). */
+int vz_mig_send_kind(struct vz_mig_conn *c, uint32_t kind, struct vz_error *err);
+/* REPLY: ok, or fail (VZ_MIG_F_*) and why. */
+int vz_mig_send_reply(struct vz_mig_conn *c, bool ok, unsigned fail, const char *msg,
+		      struct vz_error *err);
+/*
+ * Receive one frame; *f is freed with mig_frame_entry__free_unpacked().
+ * -ECONNRESET when the peer closed the stream between frames.
+ */
+int vz_mig_recv(struct vz_mig_conn *c, MigFrameEntry **f, struct vz_error *err);
+/* Put a received frame back: the next vz_mig_recv() returns it. */
+void vz_mig_unrecv(struct vz_mig_conn *c, MigFrameEntry *f);
+/* Free a pushed back frame (the fds are the caller's). */
+void vz_mig_conn_release(struct vz_mig_conn *c);
+/* Decode a frame body; checks that kind and fields agree. */
+int vz_mig_decode(const uint8_t *buf, size_t len, MigFrameEntry **f, struct vz_error *err);
+
+#endif

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
+# guest-needs: criu nft
+#
+# Checkpoint and restore of a whole CT on one node (vz's 6.1 kernel in the
+# QEMU guest, where CRIU works): a busybox CT with a counter process and a
+# TCP server holding a client connection open.  After vzctl chkpnt + vzctl
+# restore the counter continues where it stopped, the same connection
+# answers, the CT has a new monitor that is its init's parent, exec and
+# stop work as before.  Then the step options: --suspend, --dump, --kill,
+# restore --undump, --resume.
+#
+# The node side is a network namespace this test makes (vzt-node-PID); the
+# client runs there and talks to the CT's routed address 192.0.2.180.
+. "$(dirname "$0")/lib.sh"
+require_root
+command -v criu >/dev/null || skip_all "criu (package criu) missing"
+command -v nsenter >/dev/null || skip_all "nsenter (package util-linux) missing"
+command -v ip >/dev/null || skip_all "ip (package iproute2) missing"
+criu_out=$(criu check 2>&1) ||
+	skip_all "CRIU $(criu --version | sed -n 's/^Version: //p') cannot checkpoint on kernel $(uname -r): $(printf '%s' "$criu_out" | grep Error | tail -1)"
+setup_node
+
+NODE=vzt-node-$$
+cpt_cleanup() {
+	cleanup_node
+	ip netns del "$NODE" 2>/dev/null
+}
+trap cpt_cleanup EXIT
+ip netns add "$NODE" || skip_all "cannot create a network namespace"
+ip -n "$NODE" link set lo up
+# The node's own address: the source of the client's connection.
+ip -n "$NODE" link add vzt-n0 type veth peer name vzt-n1
+ip -n "$NODE" addr add 198.51.100.1/32 dev vzt-n0
+ip -n "$NODE" link set vzt-n0 up
+ip -n "$NODE" link set vzt-n1 up
+vz() { nsenter --net="/run/netns/$NODE" "$vzctl" "$@"; }
+in_node() { nsenter --net="/run/netns/$NODE" "$@"; }
+echo 'NEIGHBOUR_DEVS=""' >>"$T/etc/vz.conf"
+
+CT=180
+IP=192.0.2.180
+run vz create $CT --ostemplate busybox --ipadd $IP
+is "$rc" 0 "create CT $CT with $IP"
+run vz start $CT --wait
+is "$rc" 0 "start"
+if [ "$rc" -ne 0 ]; then
+	printf '# %s\n' "$out"
+	finish
+	exit 1
+fi
+
+state() { sed -n "s/^$1=\"\\(.*\\)\"/\\1/p" "$T/run/$CT.state"; }
+counter() { cat "$T/root/$CT/tmp/counter" 2>/dev/null; }
+ppid_of() { awk '/^PPid:/ { print $2 }' "/proc/$1/status"; }
+
+cat >"$T/root/$CT/srv.sh" <<'SH'
+#!/bin/sh
+while read -r line; do echo "$line $(cat /tmp/counter)"; done
+SH
+chmod 755 "$T/root/$CT/srv.sh"
+vz exec $CT 'setsid sh -c "i=0; while :; do i=\$((i+1)); echo \$i >/tmp/counter.new; mv /tmp/counter.new /tmp/counter; sleep 0.1; done" </dev/null >/dev/null 2>&1 &'
+vz exec $CT 'setsid nc -ll -p 8080 -e /srv.sh </dev/null >/dev/null 2>&1 &'
+sleep 1
+
+# The client: one connection, a question before and one after the restore.
+in_node bash -c '
+	for i in $(seq 40); do (exec 3<>/dev/tcp/'$IP'/8080) 2>/dev/null && break; sleep 0.5; done
+	exec 3<>/dev/tcp/'$IP'/8080 || exit 1
+	echo one >&3; read -t 10 r <&3; echo "$r" >'"$T"'/r1
+	while [ ! -e '"$T"'/go ]; do sleep 0.1; done
+	echo two >&3; read -t 60 r <&3; echo "$r" >'"$T"'/r2' </dev/null >/dev/null 2>&1 &
+client=$!
+for i in $(seq 50); do [ -s "$T/r1" ] && break; sleep 0.2; done
+r1=$(cat "$T/r1" 2>/dev/null)
+like "$r1" "^one [0-9]+$" "the client's connection answers before the checkpoint ($r1)"
+[ -n "$r1" ] || printf '# %s\n' "$(vz exec $CT 'ps; netstat -ltn' 2>&1)" "$(in_node ip route 2>&1)" \
+	"$(in_node bash -c "exec 3<>/dev/tcp/$IP/8080 && echo connected" 2>&1)"
+
+monitor_before=$(state MONITOR_PID)
+run vz chkpnt $CT
+is "$rc" 0 "chkpnt"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(grep -E 'Error|Warn' "$T/dump/Dump.$CT.log" 2>/dev/null | tail -20)" \
+	"$(cat /sys/fs/cgroup/vztest-$$/$CT/cgroup.events 2>/dev/null)"
+run vz status $CT
+is "$out" "CTID $CT exist unmounted down suspended" "status: down and suspended"
+dump=$T/dump/Dump.$CT
+[ -s "$dump/meta.img" ] && [ -s "$dump/ve.conf" ] && [ -s "$dump/inventory.img" ]
+ok $? "the dump holds CRIU's images, the config and our metadata"
+stopped_at=$(cat "$dump/../../private/$CT/tmp/counter" 2>/dev/null)
+in_node ip link show venet$CT >/dev/null 2>&1
+is "$?" 1 "the CT's link is gone from the node"
+
+run vz restore $CT
+is "$rc" 0 "restore"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(tail -30 "$dump/restore.log" 2>/dev/null)"
+run vz status $CT
+is "$out" "CTID $CT exist mounted running" "status: running"
+[ ! -e "$dump" ]
+ok $? "the dump is removed once the CT runs again"
+a=$(counter); sleep 1; b=$(counter)
+[ -n "$a" ] && [ -n "$stopped_at" ] && [ "$a" -ge "$stopped_at" ] && [ "$a" -lt $((stopped_at + 30)) ] &&
+	[ "$b" -gt "$a" ]
+ok $? "the counter continues where it stopped ($stopped_at -> $a -> $b)"
+[ -n "$b" ] && [ "$b" != "$a" ] || printf '# %s\n' "$(vz exec $CT 'ps -o pid,stat,args; cat /tmp/counter' 2>&1)" \
+	"$(cat /sys/fs/cgroup/vztest-$$/$CT/cgroup.events 2>&1)" "$(grep State /proc/$(state INIT_PID)/status)"
+init=$(state INIT_PID)
+monitor=$(state MONITOR_PID)
+[ -n "$monitor" ] && [ "$monitor" != "$monitor_before" ]
+ok $? "a new monitor ($monitor_before -> $monitor)"
+is "$(ppid_of "$init")" "$monitor" "the monitor is the parent of the restored init"
+
+touch "$T/go"
+for i in $(seq 100); do [ -s "$T/r2" ] && break; sleep 0.2; done
+r2=$(cat "$T/r2" 2>/dev/null)
+n1=${r1#one }
+n2=${r2#two }
+like "$r2" "^two [0-9]+$" "the same connection answers after the restore ($r2)"
+[ -n "$n2" ] && [ "$n2" -gt "$n1" ] 2>/dev/null
+ok $? "... with a later counter ($n1 -> $n2)"
+wait "$client"
+
+run vz exec $CT 'cat /tmp/counter; hostname'
+is "$rc" 0 "exec in the restored CT"
+run in_node bash -c "exec 3<>/dev/tcp/$IP/8080 && echo three >&3 && read -t 10 r <&3 && echo \$r"
+like "$out" "^three [0-9]+$" "a new connection to the restored server works"
+
+# --- step by step: suspend, dump (stays frozen), kill; undump, resume
+run vz chkpnt $CT --suspend
+is "$rc" 0 "chkpnt --suspend"
+run vz status $CT
+is "$out" "CTID $CT exist mounted running suspended" "status: running suspended"
+run vz chkpnt $CT --dump --dumpfile "$T/steps"
+is "$rc" 0 "chkpnt --dump --dumpfile"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(tail -20 "$T/steps/dump.log" 2>/dev/null)"
+a=$(counter); sleep 1; b=$(counter)
+is "$b" "$a" "after --dump the CT stays frozen"
+run vz chkpnt $CT --kill
+is "$rc" 0 "chkpnt --kill"
+run vz status $CT
+like "$out" "^CTID $CT exist (un)?mounted down" "the CT is down"
+run vz restore $CT --undump --dumpfile "$T/steps"
+is "$rc" 0 "restore --undump"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(tail -30 "$T/steps/restore.log" 2>/dev/null)"
+run vz status $CT
+is "$out" "CTID $CT exist mounted running suspended" "undumped: running but suspended"
+a=$(counter); sleep 1; b=$(counter)
+is "$b" "$a" "the undumped CT does not run yet"
+run vz restore $CT --resume
+is "$rc" 0 "restore --resume"
+a=$(counter); sleep 1; b=$(counter)
+[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
+ok $? "resumed: the counter runs ($a -> $b)"
+[ -e "$T/steps/meta.img" ]
+ok $? "a dump given with --dumpfile is kept"
+
+run vz stop $CT
+is "$rc" 0 "stop the restored CT"
+run vz status $CT
+is "$out" "CTID $CT exist unmounted down" "status after stop"
+[ ! -e "$T/run/$CT.state" ] && [ ! -e "$T/run/$CT.sock" ]
+ok $? "the monitor cleaned up the run state"
+
+finish

@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
+# guest-needs: setfattr getfattr setfacl getfacl
+#
+# vzmigrate between two node trees on this machine (each its own
+# VZ_CONFDIR, VE_PRIVATE, LOCKDIR ...), over the plain TCP mode on
+# loopback: the checks and their exit codes, the private area arriving
+# with hard links, sparse files, xattrs, ACLs and numeric owners, a
+# stopped and a running CT moved offline, -r no, --dry-run, and a
+# receiver or a vzmigrate killed half way: the source CT intact and
+# nothing left on the destination.  (Online migration: 83-migrate-online.t.)
+. "$(dirname "$0")/lib.sh"
+require_root
+command -v tar >/dev/null || skip_all "tar missing"
+tar --version 2>/dev/null | grep -q 'GNU tar' || skip_all "GNU tar missing"
+vzmigrate=$VZ_BUILD/vzmigrate
+[ -x "$vzmigrate" ] || skip_all "$vzmigrate not built"
+setup_node
+A=$T
+B=$(mktemp -d /tmp/vz-test.XXXXXX)
+chmod 755 "$B"
+mkdir -p "$B/etc/conf" "$B/template/cache"
+cp "$A/template/cache/busybox.tar.gz" "$B/template/cache/"
+sed "s|$A|$B|g; s|vztest-$$|vztest-$$-b|" "$A/etc/vz.conf" >"$B/etc/vz.conf"
+cp -r "$A/etc/dists" "$B/etc/"
+mig_cleanup() {
+	local p
+	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	VZ_CONFDIR=$B/etc T=$B cleanup_node
+	T=$A
+	cleanup_node
+}
+trap mig_cleanup EXIT
+
+PORT=$((20000 + $$ % 20000))
+onA() { VZ_CONFDIR=$A/etc "$@"; }
+onB() { VZ_CONFDIR=$B/etc "$@"; }
+# receive NODE-DIR: a receiver for one migration on 127.0.0.1:$PORT
+receive() {
+	rm -f "$1/recv.log"
+	VZ_CONFDIR=$1/etc "$vzmigrate" --listen 127.0.0.1:$PORT >"$1/recv.log" 2>&1 &
+	recv_pid=$!
+	for i in $(seq 100); do grep -q listening "$1/recv.log" 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+mig() { run "$vzmigrate" "$@"; }
+gone_from_B() { [ ! -e "$B/etc/conf/$1.conf" ] && [ ! -e "$B/private/$1" ] && [ ! -e "$B/root/$1" ]; }
+
+# --- the command line: exit 1
+mig
+is "$rc" 1 "no arguments: exit 1"
+mig -r maybe tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "-r maybe: exit 1"
+mig --bogus tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "an unknown option: exit 1"
+mig --receive --listen 127.0.0.1:$PORT
+is "$rc" 1 "--receive with --listen: exit 1"
+mig -f gpu tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "-f with an unknown dependency: exit 1"
+mig tcp:127.0.0.1:$PORT 199
+is "$rc" 10 "a CT that does not exist: exit 10"
+
+CT=183
+run onA "$vzctl" create $CT --ostemplate busybox
+is "$rc" 0 "create CT $CT on node A"
+P=$A/private/$CT
+echo hello >"$P/root/f1"
+ln "$P/root/f1" "$P/root/f2"
+truncate -s 64M "$P/root/sparse"
+echo tail >>"$P/root/sparse"
+chown 300007:300009 "$P/root/f1"
+have_xattr=no have_acl=no
+command -v setfattr >/dev/null && setfattr -n user.vz -v kept "$P/root/f1" 2>/dev/null && have_xattr=yes
+command -v setfacl >/dev/null && setfacl -m u:300042:r "$P/root/f2" 2>/dev/null && have_acl=yes
+
+mig tcp:127.0.0.1:1 $CT
+is "$rc" 4 "an unreachable destination: exit 4"
+[ -e "$A/etc/conf/$CT.conf" ] && [ -e "$P/root/f1" ]
+ok $? "... the CT stays on node A"
+
+receive "$B"
+mig --online tcp:127.0.0.1:$PORT $CT
+is "$rc" 2 "--online for a stopped CT: exit 2"
+wait $recv_pid
+gone_from_B $CT
+ok $? "... nothing on node B"
+
+receive "$B"
+mig --dry-run tcp:127.0.0.1:$PORT $CT
+is "$rc" 0 "--dry-run"
+like "$out" "Checks passed" "... says the checks passed"
+wait $recv_pid
+is "$?" 0 "... the receiver ends cleanly"
+gone_from_B $CT
+ok $? "... and makes nothing on node B"
+
+# --- a stopped CT
+receive "$B"
+mig -t tcp:127.0.0.1:$PORT $CT
+is "$rc" 0 "migrate the stopped CT A -> B"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(cat "$B/recv.log")"
+like "$out" "Times: total" "-t prints the times"
+wait $recv_pid
+[ ! -e "$A/etc/conf/$CT.conf" ] && [ -e "$A/etc/conf/$CT.conf.destroyed" ] && [ ! -e "$P" ]
+ok $? "node A: config set aside as .destroyed, private area removed (-r yes)"
+Q=$B/private/$CT
+[ -e "$B/etc/conf/$CT.conf" ] && [ -d "$Q" ]
+ok $? "node B: config and private area"
+is "$(stat -c %i "$Q/root/f1")" "$(stat -c %i "$Q/root/f2")" "a hard link stays a hard link"
+is "$(cat "$Q/root/f2")" "hello" "... with its content"
+blocks=$(stat -c %b "$Q/root/sparse")
+[ "$(stat -c %s "$Q/root/sparse")" -eq $((64 * 1024 * 1024 + 5)) ] && [ "$blocks" -lt 1024 ]
+ok $? "a sparse file stays sparse ($blocks blocks)"
+is "$(stat -c %u:%g "$Q/root/f1")" "300007:300009" "numeric owners are kept"
+is "$(stat -c %u "$Q/bin")" "300000" "... the CT's shifted ids too"
+if [ $have_xattr = yes ]; then
+	is "$(getfattr --only-values -n user.vz "$Q/root/f1" 2>/dev/null)" "kept" "an xattr is kept"
+else
+	ok 0 "# SKIP setfattr missing or no user xattrs here"
+fi
+if [ $have_acl = yes ]; then
+	like "$(getfacl -p "$Q/root/f2" 2>/dev/null)" "user:300042:r--" "an ACL is kept"
+else
+	ok 0 "# SKIP setfacl missing or no ACLs here"
+fi
+run onB "$vzctl" start $CT --wait
+is "$rc" 0 "the CT starts on node B"
+run onB "$vzctl" exec $CT cat /root/f2
+is "$out" "hello" "... and sees its files"
+
+# --- a running CT, offline, back to A with -r no
+receive "$A"
+run onB "$vzmigrate" -r no tcp:127.0.0.1:$PORT $CT
+is "$rc" 0 "migrate the running CT B -> A offline, -r no"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(cat "$A/recv.log")"
+wait $recv_pid
+run onA "$vzctl" status $CT
+is "$out" "CTID $CT exist mounted running" "it runs on node A"
+[ -e "$B/etc/conf/$CT.conf.migrated" ] && [ ! -e "$B/etc/conf/$CT.conf" ] && [ -d "$Q/root" ]
+ok $? "node B keeps CTID.conf.migrated and the private area (-r no)"
+run onB "$vzctl" status $CT
+is "$out" "CTID $CT deleted unmounted down" "... and no CT"
+rm -rf "$Q" "$B/etc/conf/$CT.conf.migrated"
+
+# --- refusals: the CT exists there, the CT is locked
+CT2=184
+run onA "$vzctl" create $CT2 --ostemplate busybox
+run onB "$vzctl" create $CT2 --ostemplate busybox
+echo mine >"$B/private/$CT2/root/marker"
+receive "$B"
+mig tcp:127.0.0.1:$PORT $CT2
+is "$rc" 9 "a CT that exists on the destination: exit 9"
+wait $recv_pid
+[ -e "$A/etc/conf/$CT2.conf" ] && [ -d "$A/private/$CT2" ] && [ "$(cat "$B/private/$CT2/root/marker")" = mine ]
+ok $? "... both copies untouched"
+sleep 60 &
+holder=$!
+printf '%s\nmounting\n' $holder >"$A/lock/$CT2.lck"
+mig tcp:127.0.0.1:$PORT $CT2
+is "$rc" 20 "a locked CT: exit 20"
+kill $holder
+wait $holder 2>/dev/null
+rm -f "$A/lock/$CT2.lck"
+
+# --- fault injection: the receiver dies half way, vzmigrate dies half way
+CT3=185
+run onA "$vzctl" create $CT3 --ostemplate busybox
+head -c 32M /dev/urandom >"$A/private/$CT3/root/big"
+sum=$(md5sum <"$A/private/$CT3/root/big")
+half_way() { # wait until node B has started receiving CT3's files
+	for i in $(seq 400); do [ -d "$B/private/$CT3/root" ] && return 0; sleep 0.01; done
+	return 1
+}
+receive "$B"
+"$vzmigrate" tcp:127.0.0.1:$PORT $CT3 >"$A/mig.log" 2>&1 &
+src=$!
+half_way
+ok $? "the transfer started"
+kill -TERM $recv_pid
+wait $src
+src_rc=$?
+wait $recv_pid
+[ "$src_rc" -ne 0 ]
+ok $? "receiver killed half way: vzmigrate fails (exit $src_rc)"
+gone_from_B $CT3
+ok $? "... nothing is left on node B"
+[ -e "$A/etc/conf/$CT3.conf" ] && [ "$(md5sum <"$A/private/$CT3/root/big")" = "$sum" ]
+ok $? "... the CT is intact on node A"
+
+receive "$B"
+"$vzmigrate" tcp:127.0.0.1:$PORT $CT3 >"$A/mig.log" 2>&1 &
+src=$!
+half_way
+kill -KILL $src
+wait $src 2>/dev/null
+wait $recv_pid
+is "$?" 4 "vzmigrate killed half way: the receiver reports the broken connection (exit 4)"
+gone_from_B $CT3
+ok $? "... and leaves nothing on node B"
+[ -e "$A/etc/conf/$CT3.conf" ] && [ "$(md5sum <"$A/private/$CT3/root/big")" = "$sum" ]
+ok $? "... the CT is intact on node A"
+rm -f "$A/lock/$CT3.lck"
+run onA "$vzctl" start $CT3
+is "$rc" 0 "... and starts"
+
+finish

@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
+# guest-needs: criu nft
+#
+# Live migration (vzmigrate --online) between two nodes in one machine
+# (vz's kernel in the QEMU guest, where CRIU works).  Three network
+# namespaces made by this test: a LAN (a bridge with the client at
+# 192.0.2.2) and nodes A (192.0.2.10) and B (192.0.2.11) on it, each with
+# its own vz.conf tree and NEIGHBOUR_DEVS=eth0, so the node that hosts the
+# CT answers ARP for its address 192.0.2.183, as on a real hosting LAN.
+# A busybox CT with a counter and a TCP server holding the client's
+# connection moves A -> B: the counter continues, the same connection
+# answers.  Then faults: the receiver killed while the CT is frozen, and
+# vzmigrate itself killed; both times the CT goes on serving on its node
+# and nothing is left on the other.
+. "$(dirname "$0")/lib.sh"
+require_root
+command -v criu >/dev/null || skip_all "criu (package criu) missing"
+command -v nsenter >/dev/null || skip_all "nsenter (package util-linux) missing"
+command -v ip >/dev/null || skip_all "ip (package iproute2) missing"
+vzmigrate=$VZ_BUILD/vzmigrate
+[ -x "$vzmigrate" ] || skip_all "$vzmigrate not built"
+criu_out=$(criu check 2>&1) ||
+	skip_all "CRIU $(criu --version | sed -n 's/^Version: //p') cannot checkpoint on kernel $(uname -r): $(printf '%s' "$criu_out" | grep Error | tail -1)"
+setup_node
+A=$T
+B=$(mktemp -d /tmp/vz-test.XXXXXX)
+chmod 755 "$B"
+mkdir -p "$B/etc/conf" "$B/template/cache"
+cp "$A/template/cache/busybox.tar.gz" "$B/template/cache/"
+sed "s|$A|$B|g; s|vztest-$$|vztest-$$-b|" "$A/etc/vz.conf" >"$B/etc/vz.conf"
+cp -r "$A/etc/dists" "$B/etc/"
+for node in "$A" "$B"; do echo 'NEIGHBOUR_DEVS="eth0"' >>"$node/etc/vz.conf"; done
+
+LAN=vzt-lan-$$ NA=vzt-a-$$ NB=vzt-b-$$
+mig_cleanup() {
+	local p
+	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc T=$B bash -c ". $here/lib.sh; T=$B; cleanup_node" 2>/dev/null
+	T=$A
+	cleanup_node
+	ip netns del $LAN 2>/dev/null
+	ip netns del $NA 2>/dev/null
+	ip netns del $NB 2>/dev/null
+}
+trap mig_cleanup EXIT
+ip netns add $LAN && ip netns add $NA && ip netns add $NB || skip_all "cannot create network namespaces"
+ip -n $LAN link add br0 type bridge
+ip -n $LAN addr add 192.0.2.2/24 dev br0
+for x in a:$NA:10 b:$NB:11; do
+	IFS=: read -r tag ns addr <<<"$x"
+	ip -n $LAN link add lan-$tag type veth peer name eth0 netns $ns
+	ip -n $LAN link set lan-$tag master br0 up
+	ip -n $ns addr add 192.0.2.$addr/24 dev eth0
+	ip -n $ns link set eth0 up
+	ip -n $ns link set lo up
+	ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
+done
+ip -n $LAN link set br0 up
+ip -n $LAN link set lo up
+
+onA() { nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$@"; }
+onB() { nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$@"; }
+lan() { nsenter --net=/run/netns/$LAN "$@"; }
+PORT=$((20000 + $$ % 20000))
+# receive NODE-DIR NETNS ADDR: a receiver for one migration
+receive() {
+	rm -f "$1/recv.log"
+	nsenter --net=/run/netns/$2 env VZ_CONFDIR=$1/etc "$vzmigrate" --listen $3:$PORT >"$1/recv.log" 2>&1 &
+	recv_pid=$!
+	for i in $(seq 200); do grep -q listening "$1/recv.log" 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+state() { sed -n "s/^$2=\"\\(.*\\)\"/\\1/p" "$1/run/$CT.state"; }
+counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
+runs() { # runs NODE-DIR: the counter advances there
+	local a b
+	a=$(counter "$1"); sleep 1; b=$(counter "$1")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
+}
+clean_on() { [ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ]; }
+
+CT=183
+IP=192.0.2.183
+run onA "$vzctl" create $CT --ostemplate busybox --ipadd $IP
+is "$rc" 0 "create CT $CT with $IP on node A"
+run onA "$vzctl" start $CT --wait
+is "$rc" 0 "start it"
+cat >"$A/root/$CT/srv.sh" <<'SH'
+#!/bin/sh
+while read -r line; do echo "$line $(cat /tmp/counter)"; done
+SH
+chmod 755 "$A/root/$CT/srv.sh"
+onA "$vzctl" exec $CT 'setsid sh -c "i=0; while :; do i=\$((i+1)); echo \$i >/tmp/counter.new; mv /tmp/counter.new /tmp/counter; sleep 0.1; done" </dev/null >/dev/null 2>&1 &'
+onA "$vzctl" exec $CT 'setsid nc -ll -p 8080 -e /srv.sh </dev/null >/dev/null 2>&1 &'
+sleep 1
+
+# The client on the LAN: one connection, one question per round.
+mkfifo "$A/ask"
+lan bash -c '
+	for i in $(seq 40); do (exec 3<>/dev/tcp/'$IP'/8080) 2>/dev/null && break; sleep 0.5; done
+	exec 3<>/dev/tcp/'$IP'/8080 || exit 1
+	exec 4<>'"$A"'/ask
+	while read -r q <&4; do
+		echo "$q" >&3
+		if read -t 120 r <&3; then echo "$r" >'"$A"'/ans.$q; else echo "none" >'"$A"'/ans.$q; fi
+	done' </dev/null >/dev/null 2>&1 &
+ask() { # ask WORD: the answer on the client's one connection
+	rm -f "$A/ans.$1"
+	echo "$1" >"$A/ask"
+	for i in $(seq 630); do [ -s "$A/ans.$1" ] && break; sleep 0.2; done
+	cat "$A/ans.$1" 2>/dev/null
+}
+r1=$(ask one)
+like "$r1" "^one [0-9]+$" "the client's connection answers on node A ($r1)"
+
+# --- A -> B, online
+receive "$B" $NB 192.0.2.11
+run onA "$vzmigrate" --online -t tcp:192.0.2.11:$PORT $CT
+is "$rc" 0 "vzmigrate --online A -> B"
+printf '# %s\n' "$out"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$(cat "$B/recv.log")" "$(tail -30 "$A"/dump/migrate.$CT/dump/dump.log 2>/dev/null)"
+wait $recv_pid
+if [ "$rc" -ne 0 ]; then
+	finish
+	exit 1
+fi
+run onB "$vzctl" status $CT
+is "$out" "CTID $CT exist mounted running" "the CT runs on node B"
+runs "$B"
+ok $? "... its counter continues there"
+clean_on "$A"
+ok $? "node A: nothing left of the CT but its config set aside"
+r2=$(ask two)
+like "$r2" "^two [0-9]+$" "the same connection answers from node B ($r2)"
+[ "${r2#two }" -gt "${r1#one }" ] 2>/dev/null
+ok $? "... with a later counter (${r1#one } -> ${r2#two })"
+monitor=$(state "$B" MONITOR_PID)
+is "$(awk '/^PPid:/ { print $2 }' /proc/"$(state "$B" INIT_PID)"/status)" "$monitor" \
+	"node B's monitor is the parent of the CT's init"
+
+# --- the receiver dies while the CT is frozen: the CT resumes on B
+receive "$A" $NA 192.0.2.10
+nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$vzmigrate" --online tcp:192.0.2.10:$PORT $CT >"$B/mig.log" 2>&1 &
+src=$!
+for i in $(seq 3000); do [ -d "$A/dump/Dump.$CT.incoming" ] && break; sleep 0.01; done
+[ -d "$A/dump/Dump.$CT.incoming" ]
+ok $? "the dump started to arrive on node A"
+kill -TERM $recv_pid
+wait $src
+src_rc=$?
+wait $recv_pid
+[ $src_rc -ne 0 ]
+ok $? "receiver killed while the CT was frozen: vzmigrate fails (exit $src_rc)"
+sed 's/^/#   /' "$B/mig.log"
+run onB "$vzctl" status $CT
+is "$out" "CTID $CT exist mounted running" "the CT still runs on node B"
+runs "$B"
+ok $? "... and is not frozen"
+clean_on "$A"
+ok $? "node A: nothing left"
+r3=$(ask three)
+like "$r3" "^three [0-9]+$" "the client's connection still answers ($r3)"
+
+# --- vzmigrate itself killed while the CT is frozen
+receive "$A" $NA 192.0.2.10
+nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$vzmigrate" --online tcp:192.0.2.10:$PORT $CT >"$B/mig.log" 2>&1 &
+src=$!
+for i in $(seq 3000); do [ -d "$A/dump/Dump.$CT.incoming" ] && break; sleep 0.01; done
+kill -KILL $src
+wait $src 2>/dev/null
+wait $recv_pid
+echo "# the receiver exited with $?"
+for i in $(seq 100); do runs "$B" && break; done
+run onB "$vzctl" status $CT
+is "$out" "CTID $CT exist mounted running" "vzmigrate killed: the CT still runs on node B"
+runs "$B"
+ok $? "... and is not frozen"
+clean_on "$A"
+ok $? "node A: nothing left"
+r4=$(ask four)
+like "$r4" "^four [0-9]+$" "the client's connection still answers ($r4)"
+
+# --- and back to A for good
+receive "$A" $NA 192.0.2.10
+run onB "$vzmigrate" --online -t tcp:192.0.2.10:$PORT $CT
+is "$rc" 0 "vzmigrate --online B -> A"
+printf '# %s\n' "$out"
+wait $recv_pid
+runs "$A"
+ok $? "the counter runs on node A"
+r5=$(ask five)
+like "$r5" "^five [0-9]+$" "the same connection answers from node A again ($r5)"
+run onA "$vzctl" stop $CT
+is "$rc" 0 "stop the CT on node A"
+
+finish

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/cpt-meta.c: meta.img written and read back, and every kind of
+ * damaged or hostile file refused with a clear error (never a crash).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpt-meta.h"
+#include "error.h"
+#include "fileutil.h"
+#include "tap.h"
+
+static char tmpdir[] = "/tmp/vz-unit-cpt.XXXXXX";
+
+static void fill(CptMetaEntry *m, CptMountEntry *mnt, CptMountEntry **mnts, CptCgroupEntry *cg,
+		 CptCgroupEntry **cgs)
+{
+	cpt_meta_entry__init(m);
+	cpt_mount_entry__init(mnt);
+	cpt_cgroup_entry__init(cg);
+	m->version = VZ_CPT_META_VERSION;
+	m->ctid = 101;
+	m->layout = "simfs";
+	m->kernel = "6.1.0";
+	m->criu_version = "3.17.1";
+	m->ip_address = "192.0.2.101";
+	m->has_console_rdev = m->has_console_dev = true;
+	m->console_rdev = 0x8803;
+	m->console_dev = 0x19;
+	mnt->mountpoint = "/dev/null";
+	mnt->name = "/dev/null";
+	mnt->source = "/dev/null";
+	mnts[0] = mnt;
+	m->ext_mounts = mnts;
+	m->n_ext_mounts = 1;
+	cg->controller = "";
+	cg->file = "memory.max";
+	cg->value = "268435456";
+	cgs[0] = cg;
+	m->cgroup = cgs;
+	m->n_cgroup = 1;
+}
+
+/* Pack m with the right framing into buf; returns the length. */
+static size_t frame(const CptMetaEntry *m, uint8_t *buf, size_t size)
+{
+	size_t len = cpt_meta_entry__get_packed_size(m);
+	uint32_t hdr[2] = { htole32(VZ_CPT_META_MAGIC), htole32((uint32_t)len) };
+
+	if (len + 8 > size)
+		abort();
+	memcpy(buf, hdr, 8);
+	cpt_meta_entry__pack(m, buf + 8);
+	return len + 8;
+}
+
+static void refused(const uint8_t *buf, size_t len, const char *what, const char *why)
+{
+	struct vz_error err = { 0 };
+	CptMetaEntry *out = (CptMetaEntry *)1;
+	int ret = vz_cpt_meta_decode(buf, len, &out, &err);
+
+	ok(ret < 0 && out == NULL && err.kind == VZ_E_RESTORE, "%s is refused", what);
+	like(err.msg, why, "... saying \"%s\"", why);
+}
+
+int main(void)
+{
+	CptMountEntry mnt, *mnts[1];
+	CptCgroupEntry cg, *cgs[1];
+	struct vz_error err = { 0 };
+	CptMetaEntry m, *back = NULL;
+	uint8_t buf[4096], bad[4096];
+	size_t len;
+	int dirfd;
+
+	if (!mkdtemp(tmpdir))
+		return 1;
+	dirfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+	fill(&m, &mnt, mnts, &cg, cgs);
+
+	is_int(vz_cpt_meta_write(dirfd, "meta.img", &m, &err), 0, "write meta.img");
+	ok(faccessat(dirfd, "meta.img.tmp", F_OK, 0) < 0, "no temporary file is left");
+	is_int(vz_cpt_meta_read(dirfd, "meta.img", &back, &err), 0, "read it back");
+	if (back) {
+		is_int(back->ctid, 101, "ctid");
+		is_str(back->kernel, "6.1.0", "kernel");
+		is_str(back->criu_version, "3.17.1", "CRIU version");
+		ok(back->has_console_rdev && back->console_rdev == 0x8803 && back->console_dev == 0x19,
+		   "console device numbers");
+		ok(back->n_ext_mounts == 1 && !strcmp(back->ext_mounts[0]->source, "/dev/null"),
+		   "external mounts");
+		ok(back->n_cgroup == 1 && !strcmp(back->cgroup[0]->value, "268435456"), "cgroup limits");
+		cpt_meta_entry__free_unpacked(back, NULL);
+	} else {
+		skip(6, "nothing read");
+	}
+	is_int(vz_cpt_meta_read(dirfd, "missing.img", &back, &err), -ENOENT, "a missing file: -ENOENT");
+
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, 0, "an empty file", "truncated");
+	refused(buf, 7, "a file shorter than its header", "truncated");
+	memcpy(bad, buf, len);
+	bad[0] ^= 0xff;
+	refused(bad, len, "a bad magic", "bad magic");
+	refused(buf, len - 1, "a cut payload", "does not match");
+	memcpy(bad, buf, len);
+	bad[len] = 0;
+	refused(bad, len + 1, "trailing garbage", "does not match");
+	memcpy(bad, buf, 8);
+	for (size_t i = 8; i < len; i++)
+		bad[i] = (uint8_t)(i * 37 + 11);
+	refused(bad, len, "a garbage payload", "cannot be decoded");
+
+	m.version = 99;
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "an unknown version", "version 99 is not supported");
+	m.version = VZ_CPT_META_VERSION;
+
+	mnt.source = "relative/path";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a relative mount source", "bad external mount");
+	mnt.source = "/dev/../etc/shadow";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a mount source with ..", "bad external mount");
+	mnt.source = "/dev/null";
+	mnt.name = "x]:/etc";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a mount name that would break CRIU's syntax", "bad external mount");
+	mnt.name = "/dev/null";
+
+	cg.file = "../../cgroup.procs";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a cgroup file outside the group", "bad cgroup file");
+	cg.file = "cgroup.procs";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a cgroup core file", "bad cgroup file");
+	cg.file = "memory.max";
+
+	/* A file that is too big is not read into memory. */
+	{
+		int fd = openat(dirfd, "big.img", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		ok(fd >= 0 && ftruncate(fd, VZ_CPT_META_MAX + 1) == 0, "make a huge file");
+		close(fd);
+		ok(vz_cpt_meta_read(dirfd, "big.img", &back, &err) < 0, "a huge file is refused");
+		like(err.msg, "not a metadata file", "... as not a metadata file");
+	}
+	close(dirfd);
+	vz_rm_rf(tmpdir);
+	return done_testing();
+}
