@@ -1,7 +1,7 @@
 # vz: build, install, test.  See README.md.
 #
 #   make deps      install the Debian packages the build and the tests need
-#   make           build vzctl, vzlist, vztmpl (into build/)
+#   make           build vzctl, vzlist, vztmpl, vzquota (into build/)
 #   make install   install under $(DESTDIR)$(PREFIX) and $(DESTDIR)/etc/vz
 #   make check     host tier: unit tests (also under ASan/UBSan) + root integration tests
 #   make test      check + the kernel/QEMU tier (check-kernel)
@@ -17,7 +17,7 @@ UNITDIR	?= /lib/systemd/system
 DESTDIR	?=
 
 CC	?= gcc
-PKGS	:= libcap libarchive libseccomp libnl-3.0 libnl-route-3.0
+PKGS	:= libcap libarchive libseccomp libnl-3.0 libnl-route-3.0 libprotobuf-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is dlopen'ed (lib/archive-dl.c): only its headers are needed at build time.
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out libarchive,$(PKGS)) 2>/dev/null)
@@ -31,17 +31,28 @@ VERSION	:= 0.1.0
 B	:= build
 LIB_SRC	:= $(wildcard lib/*.c)
 O	:= $(B)/obj
-LIB_OBJ	:= $(LIB_SRC:%.c=$(O)/%.o)
+# protobuf-c bindings, generated at build time: CRIU's RPC protocol from the
+# criu package's rpc.proto, and our own records in proto/.
+GEN	:= $(B)/gen
+CRIU_PROTO_DIR ?= /usr/include/criu
+GEN_SRC	:= $(GEN)/rpc.pb-c.c $(patsubst proto/%.proto,$(GEN)/%.pb-c.c,$(wildcard proto/*.proto))
+GEN_HDR	:= $(GEN_SRC:.c=.h)
+CFLAGS	+= -I$(GEN)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(O)/%.o) $(GEN_SRC:%.c=$(O)/%.o)
 CLI_COMMON := vzctl/cli.c
-VZCTL_SRC := $(filter-out vzctl/vzlist.c,$(wildcard vzctl/*.c))
+VZCTL_SRC := $(filter-out vzctl/vzlist.c vzctl/vzubc.c,$(wildcard vzctl/*.c))
 VZLIST_SRC := vzctl/vzlist.c $(CLI_COMMON)
+VZUBC_SRC := vzctl/vzubc.c vzctl/cmd-ubc.c $(CLI_COMMON)
 VZTMPL_SRC := templates/vztmpl.c $(CLI_COMMON)
-BINS	:= $(B)/vzctl $(B)/vzlist $(B)/vztmpl
+VZQUOTA_SRC := vzquota/vzquota.c
+VZMIGRATE_SRC := vzmigrate/vzmigrate.c
+BINS	:= $(B)/vzctl $(B)/vzlist $(B)/vztmpl $(B)/vzmigrate $(B)/vzquota $(B)/vzubc
 
 # Debian packages for building, testing and benchmarking (kernel tier adds its own).
 DEPS	:= build-essential pkg-config libcap-dev libarchive-dev libnl-3-dev \
 	   libnl-route-3-dev libseccomp-dev busybox-static iproute2 util-linux procps \
-	   e2fsprogs xz-utils gzip tar perl python3 lxc hyperfine debootstrap uidmap iperf3
+	   e2fsprogs xfsprogs xz-utils gzip tar perl python3 lxc hyperfine debootstrap uidmap iperf3 \
+	   criu protobuf-c-compiler libprotobuf-c-dev attr acl
 
 all: $(BINS)
 
@@ -53,16 +64,36 @@ $(O)/%.o: %.c $(STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+$(GEN)/rpc.pb-c.c $(GEN)/rpc.pb-c.h &: $(CRIU_PROTO_DIR)/rpc.proto
+	@mkdir -p $(GEN)
+	protoc-c --proto_path=$(CRIU_PROTO_DIR) --c_out=$(GEN) $<
+
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h &: proto/%.proto
+	@mkdir -p $(GEN)
+	protoc-c --proto_path=proto --c_out=$(GEN) $<
+
+# The first build has no .d files yet: every object waits for the bindings.
+$(LIB_OBJ) $(VZMIGRATE_SRC:%.c=$(O)/%.o): | $(GEN_HDR)
+
 $(B)/libvz.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/vzctl: $(VZCTL_SRC:%.c=$(O)/%.o) $(B)/libvz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/vzubc: $(VZUBC_SRC:%.c=$(O)/%.o) $(B)/libvz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/vzlist: $(VZLIST_SRC:%.c=$(O)/%.o) $(B)/libvz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/vztmpl: $(VZTMPL_SRC:%.c=$(O)/%.o) $(B)/libvz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/vzmigrate: $(VZMIGRATE_SRC:%.c=$(O)/%.o) $(B)/libvz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/vzquota: $(VZQUOTA_SRC:%.c=$(O)/%.o) $(B)/libvz.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
@@ -77,9 +108,9 @@ $(B)/unit/%.t: selftests/unit/%.c selftests/unit/tap.h $(B)/libvz.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iselftests/unit -o $@ $< $(B)/libvz.a $(LDLIBS)
 
-$(B)/unit-san/%.t: selftests/unit/%.c selftests/unit/tap.h $(LIB_SRC)
+$(B)/unit-san/%.t: selftests/unit/%.c selftests/unit/tap.h $(LIB_SRC) $(GEN_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -Iselftests/unit -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Iselftests/unit -o $@ $< $(LIB_SRC) $(GEN_SRC) $(LDLIBS)
 
 unit: $(UNIT_BIN) $(UNIT_SAN)
 	prove $(PROVE_FLAGS) $(UNIT_BIN) $(UNIT_SAN)

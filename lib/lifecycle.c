@@ -27,10 +27,13 @@
 #include "dist.h"
 #include "exec.h"
 #include "fileutil.h"
+#include "kernel-features.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "net.h"
 #include "procutil.h"
+#include "quota.h"
+#include "resources.h"
 #include "state.h"
 #include "storage.h"
 
@@ -70,7 +73,10 @@ int vz_ct_mount(struct vz_ct *ct, struct vz_error *err)
 		return ret;
 	/* Keep the CT's view private: nothing mounted inside leaks back to the host. */
 	mount(NULL, root, NULL, MS_PRIVATE, NULL);
-	ret = vz_action_run(ct, "mount", err);
+	/* Disk limits of layouts without their own (project quota, DISK_QUOTA=yes). */
+	ret = vz_ct_quota_mount(ct, err);
+	if (ret == 0)
+		ret = vz_action_run(ct, "mount", err);
 	if (ret < 0) {
 		struct vz_error ignored;
 
@@ -99,7 +105,7 @@ int vz_ct_umount(struct vz_ct *ct, struct vz_error *err)
 	return vz_action_run(ct, "postumount", err);
 }
 
-static int open_console(struct vz_launch *l, struct vz_error *err)
+int vz_console_open(struct vz_launch *l, struct vz_error *err)
 {
 	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	char *name;
@@ -124,7 +130,7 @@ static int open_console(struct vz_launch *l, struct vz_error *err)
 	return 0;
 }
 
-static int make_rundir(struct vz_ct *ct, struct vz_error *err)
+int vz_rundir_make(struct vz_ct *ct, struct vz_error *err)
 {
 	__vz_free char *dir = vz_ct_get_subst(ct, "RUNDIR");
 	int ret;
@@ -275,11 +281,16 @@ int vz_ct_start(struct vz_ct *ct, const struct vz_start_opts *opts, struct vz_er
 	ret = cg->ops->create(cg, err);
 	if (ret == 0)
 		ret = cg->ops->setup_devices(cg, err);
+	if (ret == 0)
+		ret = vz_kernel_features_apply(ct, cg, err);
+	/* Beancounters, CPU, I/O and devices of the config (lib/resources.h). */
+	if (ret == 0)
+		ret = vz_res_apply(ct, cg, VZ_RES_ALL, vz_ct_get_bool(ct, "STRICT_LIMITS", false), err);
 	if (ret < 0)
 		goto err_cgroup;
-	ret = make_rundir(ct, err);
+	ret = vz_rundir_make(ct, err);
 	if (ret == 0)
-		ret = open_console(&l, err);
+		ret = vz_console_open(&l, err);
 	if (ret < 0)
 		goto err_cgroup;
 	ret = vz_monitor_spawn(&l, err);

@@ -7,13 +7,16 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "cmd-ubc.h"
 #include "log.h"
 #include "vzctl.h"
 
 static const struct vzctl_cmd commands[] = {
 	{ "create", cmd_create, true,
 	  "[--ostemplate NAME] [--config NAME] [--hostname NAME] [--name NAME]\n"
-	  "                    [--private PATH] [--root PATH] [--ipadd ADDR[/LEN]]..." },
+	  "                    [--private PATH] [--root PATH] [--ipadd ADDR[/LEN]]...\n"
+	  "                    [--layout simfs|overlay|image] [--diskspace SOFT[:HARD]]\n"
+	  "                    [--diskinodes SOFT[:HARD]]" },
 	{ "destroy", cmd_destroy, true, "" },
 	{ "delete", cmd_destroy, true, "" },
 	{ "start", cmd_start, true, "[--wait] [--force]" },
@@ -28,6 +31,11 @@ static const struct vzctl_cmd commands[] = {
 	{ "enter", cmd_enter, false, "[--exec COMMAND [ARG...]]" },
 	{ "console", cmd_console, false, "" },
 	{ "runscript", cmd_runscript, false, "SCRIPT" },
+	{ "chkpnt", cmd_chkpnt, true,
+	  "[--dumpfile DIR] [--suspend] [--dump] [--resume|--kill]" },
+	{ "suspend", cmd_chkpnt, true, "(the same as chkpnt)" },
+	{ "restore", cmd_restore, true, "[--dumpfile DIR] [--undump] [--resume|--kill]" },
+	{ "resume", cmd_restore, true, "(the same as restore)" },
 	{ "set", cmd_set, true,
 	  "[--save] [--hostname NAME] [--name NAME] [--description TEXT]\n"
 	  "                    [--onboot yes|no] [--bootorder N] [--disabled yes|no]\n"
@@ -36,7 +44,19 @@ static const struct vzctl_cmd commands[] = {
 	  "                    [--ipadd ADDR[/LEN]]... [--ipdel ADDR|all]...\n"
 	  "                    [--netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]]...\n"
 	  "                    [--netif_del IFNAME|all]... [--ifname IFNAME [--mac MAC]\n"
-	  "                    [--host_ifname NAME] [--host_mac MAC] [--bridge NAME]]" },
+	  "                    [--host_ifname NAME] [--host_mac MAC] [--bridge NAME]]\n"
+	  "                    [--diskspace SOFT[:HARD]] [--diskinodes SOFT[:HARD]]\n"
+	  "                    [--quotatime SECONDS] [--quotaugidlimit N]\n"
+	  "                    [--ram SIZE] [--swap SIZE] [--vm_overcommit FACTOR]\n"
+	  "                    [--BEANCOUNTER BARRIER[:LIMIT]]... (--numproc, --numfile, --kmemsize...)\n"
+	  "                    [--cpuunits N] [--cpulimit N[%]] [--cpus N] [--cpumask LIST|all]\n"
+	  "                    [--nodemask LIST|all] [--iolimit N[BKMG]] [--iopslimit N] [--ioprio 0-7]\n"
+	  "                    [--devices b|c:MAJOR:MINOR|all:[r][w][q]|none]... [--devnodes DEV:r|w|rw|none]...\n"
+	  "                    [--capability NAME:on|off]... [--features NAME:on|off]...\n"
+	  "                    [--applyconfig SAMPLE] [--setmode restart|ignore] [--reset_ub] [--strict]" },
+	{ "quotaon", cmd_quotaon, true, "" },
+	{ "quotaoff", cmd_quotaoff, true, "" },
+	{ "quotainit", cmd_quotainit, true, "" },
 };
 
 int vzctl_bad_usage(const char *cmd, const char *fmt, ...)
@@ -57,6 +77,8 @@ static void usage(FILE *out)
 		     "       vzctl --help | --version\n\nCommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s <CTID> %s\n", commands[i].name, commands[i].usage);
+	fprintf(out, "  %-10s [CTID...] beancounters of running CTs (/proc/user_beancounters format)\n",
+		"ubc");
 	fprintf(out, "\nThe configuration directory is $VZ_CONFDIR (default %s).\n"
 		     "See vzctl(8) for every option and the exit codes.\n",
 		VZ_DEFAULT_CONFDIR);
@@ -110,6 +132,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return VZ_EXIT_BAD_OPTION;
 	}
+	/* ubc takes any number of CTs, or none: every running one (cmd-ubc.c). */
+	if (!strcmp(argv[i], "ubc"))
+		return vzctl_ubc_run("vzctl ubc", argc - i - 1, argv + i + 1);
 	cmd = find_command(argv[i]);
 	if (!cmd)
 		return vzctl_bad_usage(argv[i], "unknown command");

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
 # The whole life of a CT: create, mount, start, status, exec*, set, stop,
 # restart, destroy; status golden lines; exec exit codes.
 . "$(dirname "$0")/lib.sh"

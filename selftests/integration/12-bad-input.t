@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
 # Every class of bad input gets OpenVZ's exit code and a clear message, and
 # changes nothing.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
 # Per-CT locks: a held lock exits 9, a stale one is taken over, --skiplock
 # bypasses it; two concurrent commands on one CT never both run; kill -9 of
 # vzctl in the middle of create or start leaves nothing half-made and the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
 # enter and console driven through a real pty (script(1)): a login shell on a
 # pty of the CT's own devpts with the caller's window size and job control;
 # the console keeps the CT's output while nobody is attached, "Esc ."

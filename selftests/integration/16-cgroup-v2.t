@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
 # The cgroup v2 backend on this host: in a private mount namespace the
 # host's cgroup2 hierarchy (hybrid "unified") is bound over /sys/fs/cgroup,
 # so vzctl sees a pure v2 host.  The CT's group, its cgroup namespace, the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
 # A Debian 12 CT is a real system: systemd as PID 1 reaching "running" with
 # no failed unit, journald, sshd listening, host name/DNS/password set by
 # vzctl, a login shell from enter, shutdown through systemd.  The cache is
@@ -7,7 +8,6 @@
 # keyed by the builder script (its package list), outside the repository.
 . "$(dirname "$0")/lib.sh"
 require_root
-command -v debootstrap >/dev/null || skip_all "debootstrap missing (package debootstrap)"
 setup_node
 
 key=$(sha256sum "$repo/templates/mk-debian" | cut -c1-12)
@@ -15,6 +15,7 @@ cache_dir=${VZ_TEST_CACHE_DIR:-/var/cache/vz/test-templates}
 cache=$cache_dir/debian-12-x86_64-$key.tar.xz
 mkdir -p "$cache_dir"
 if [ ! -s "$cache" ]; then
+	command -v debootstrap >/dev/null || skip_all "debootstrap missing (package debootstrap)"
 	echo "# building the Debian 12 cache (debootstrap, a few minutes)"
 	if ! sh "$repo/templates/mk-debian" "$cache_dir/debian-12-x86_64-$key.tmp.tar.xz" 2>"$T/mk.log"; then
 		if grep -qE "Failed getting release|Couldn't download|Temporary failure|unable to fetch" "$T/mk.log"; then
@@ -69,6 +70,16 @@ is "$out" "CTID 120 exist unmounted down" "down and unmounted"
 run "$vzctl" start 120 --wait
 run "$vzctl" exec 120 'systemctl is-system-running; hostname'
 is "$out" "$(printf 'running\ndeb120.example.org')" "second boot is as good as the first"
+if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	cg=$(sed -n 's/^CGROUP_[0-9]*=":\(.*\)"$/\1/p' "$T/run/120.state" | head -1)
+	run "$vzctl" exec 120 'cat /proc/self/cgroup; systemctl show -P ControlGroup init.scope'
+	is "$out" "$(printf '0::/\n/init.scope')" "cgroup v2: systemd's units below the CT's group, exec in it"
+	# As systemd does for a unit that needs a controller: enable it for the
+	# children.  The group may then hold no process: exec joins a leaf.
+	echo +pids >"$cg/cgroup.subtree_control"
+	run "$vzctl" exec 120 'cat /proc/self/cgroup; systemctl is-system-running'
+	is "$out" "$(printf '0::/.vzctl\nrunning')" "cgroup v2: with controllers enabled below it, exec joins the .vzctl leaf"
+fi
 "$vzctl" --quiet stop 120 >/dev/null 2>&1
 
 head -c 1000000 "$cache" >"$T/template/cache/debian-broken.tar.xz"
@@ -78,7 +89,28 @@ ok "$([ ! -e "$T/etc/conf/121.conf" ] && [ ! -e "$T/private/121" ] && [ ! -e "$T
 	"and no CT is left behind"
 "$vzctl" --quiet destroy 120 >/dev/null 2>&1
 
+# The same system on the overlay layout (the unpacked cache shared read-only,
+# through an idmapped mount for this user-namespaced CT).
+run "$vzctl" create 122 --ostemplate debian-12-x86_64 --layout overlay --hostname deb122.example.org
+is "$rc" 0 "overlay: create a Debian 12 CT"
+run "$vzctl" start 122 --wait
+is "$rc" 0 "overlay: start --wait"
+run "$vzctl" exec 122 'systemctl is-system-running; hostname; ss -Hltn "sport = :22" | wc -l'
+like "$(echo $out)" "^running deb122.example.org [1-9]" "overlay: systemd running, sshd listening"
+run "$vzctl" stop 122
+is "$rc" 0 "overlay: stop through systemd"
+run "$vzctl" destroy 122
+is "$rc" 0 "overlay: destroy"
+
 # A mirror that does not answer: a clear error, nothing half-written in the cache.
+if ! command -v debootstrap >/dev/null; then # the QEMU guest: the cache came from the host
+	for i in 1 2 3 4; do
+		n=$((n + 1))
+		echo "ok $n # SKIP vztmpl create needs debootstrap (package debootstrap)"
+	done
+	finish
+	exit
+fi
 out=$(MIRROR=http://127.0.0.1:9/debian VZ_TEMPLATE_SCRIPTS=$repo/templates \
 	timeout 120 "$VZ_BUILD/vztmpl" create debian-12-x86_64 --force 2>&1)
 rc=$?

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# guest: yes
 # The overlay layout: the template is unpacked once into a read-only shared
 # base, every CT keeps only its own changes; 20 CTs from one base run side
 # by side; destroying a CT never touches the base; a base in use cannot be

@@ -6,9 +6,20 @@
 #
 #   upstream:    /kselftest/kselftest-list.txt (upstream cgroup + proc tests)
 #   vz-kernel:   executables in /vz-tests/kernel (the project's kselftests)
-#   integration: executables and *.t in /vz-tests/integration (hook for the
-#                project's user-space tests, see QEMU_EXTRA_FILES)
+#   integration: the project's guest-marked integration tests in
+#                /vz-src/selftests/integration (mkinitramfs.sh -u), each
+#                judged as TAP (plan, every "ok", exit status), then
+#                executables and *.t in /vz-tests/integration (hook, see
+#                QEMU_EXTRA_FILES), judged by exit status
 #   kernel-log:  dmesg must be free of WARNING/BUG/Oops/panic lines
+#
+# Before the integration suite the guest becomes a node: every controller
+# enabled in the root's cgroup.subtree_control, the host's GNU tools in
+# front of busybox (dash as /bin/sh), / mode 0755, dmesg_restrict as on
+# Debian, /tmp on the ext4 scratch disk (virtio serial
+# "vzscratch"; a node keeps /vz on a disk file system, and tmpfs has no
+# idmapped mounts before Linux 6.3), and the Debian template cache copied
+# from the read-only disk with serial "vzcache".
 #
 # The output of each program is passed through with a "# " prefix, so the
 # nested kselftest TAP is kept for the host (selftests/qemu/tap-check.sh).
@@ -16,6 +27,21 @@
 #   vz.suites=a,b,...   run only these suites (default: all)
 #   vz.timeout=SECONDS  per-program timeout (default 300)
 #   vz.shell=1          drop to a shell instead of powering off (debugging)
+#   vz.itimeout=SECONDS per-file timeout of the integration tests (default 420)
+#   vz.itests=a.t,b.t   run only these of the guest-marked integration tests
+#   vz.debcache=BYTES:NAME  the "vzcache" disk holds the first BYTES bytes of
+#                       the Debian cache file NAME (17-debian.t's cache key)
+
+# Nothing can pivot_root away from the initramfs root (rootfs), and every
+# container start does: move a bind mount of it over / and continue there,
+# as on a system booted from a disk.
+if [ -z "${VZ_ROOT_BOUND:-}" ]; then
+	/bin/busybox mkdir -p /.root
+	/bin/busybox mount --bind / /.root && cd /.root && /bin/busybox mount --move . / &&
+		exec /bin/busybox env VZ_ROOT_BOUND=1 /bin/busybox chroot . /init
+	echo "# init: cannot move the root to a bind mount: containers cannot start"
+fi
+unset VZ_ROOT_BOUND
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -43,11 +69,17 @@ hostname vz-guest
 
 suites=all
 timeout=300
+itimeout=420
+itests=
+debcache=
 shell=0
 for opt in $(cat /proc/cmdline); do
 	case "$opt" in
 	vz.suites=*) suites=${opt#vz.suites=} ;;
 	vz.timeout=*) timeout=${opt#vz.timeout=} ;;
+	vz.itimeout=*) itimeout=${opt#vz.itimeout=} ;;
+	vz.itests=*) itests=${opt#vz.itests=} ;;
+	vz.debcache=*) debcache=${opt#vz.debcache=} ;;
 	vz.shell=*) shell=${opt#vz.shell=} ;;
 	esac
 done
@@ -100,6 +132,99 @@ if want vz-kernel && [ -d /vz-tests/kernel ]; then
 	for t in /vz-tests/kernel/*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		run_prog vz-kernel "${t##*/}" /vz-tests/kernel "$t"
+	done
+fi
+
+# virtio_disk SERIAL: the /dev node of the virtio disk with that serial.
+virtio_disk() {
+	for b in /sys/block/vd*; do
+		[ -e "$b/serial" ] && [ "$(cat "$b/serial")" = "$1" ] && echo "/dev/${b##*/}" && return 0
+	done
+	return 1
+}
+
+# The guest as a node for the user-space tests (see the header).
+node_setup() {
+	# mktemp -d made the image's / 0700 (the upstream baseline was recorded
+	# so); user-namespaced CTs, whose ids are not the host's, must pass it.
+	chmod 0755 /
+	for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+		echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control ||
+			echo "# node: cannot enable the $c controller in the root cgroup"
+	done
+	echo "# node: root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+	# As Debian's kernels set it (SECURITY_DMESG_RESTRICT): the escape
+	# battery's SECCOMP=off layer counts on it for syslog(2).
+	echo 1 >/proc/sys/kernel/dmesg_restrict
+	for f in /usr/lib/vz-guest/bin/*; do
+		[ -e "$f" ] || continue
+		name=${f##*/}
+		for d in /usr/sbin /usr/bin /sbin /bin; do
+			[ -L "$d/$name" ] && ln -sf "$f" "$d/$name"
+		done
+		[ -e "/usr/bin/$name" ] || ln -s "$f" "/usr/bin/$name"
+	done
+	# busybox's sh prefers its own applets to PATH: the shell of a Debian host
+	[ -x /usr/lib/vz-guest/bin/dash ] && ln -sf /usr/lib/vz-guest/bin/dash /bin/sh
+	if scratch=$(virtio_disk vzscratch); then
+		mount -t ext4 -o noinit_itable "$scratch" /tmp && chmod 1777 /tmp &&
+			echo "# node: /tmp is ext4 on $scratch ($(df -h /tmp | awk 'NR == 2 { print $2 }'))"
+	else
+		echo "# node: no scratch disk: /tmp stays tmpfs (overlay CTs need idmapped tmpfs, Linux 6.3+)"
+	fi
+	export VZ_TEST_CACHE_DIR=/tmp/vz-test-templates
+	if [ -n "$debcache" ] && disk=$(virtio_disk vzcache); then
+		mkdir -p "$VZ_TEST_CACHE_DIR"
+		head -c "${debcache%%:*}" "$disk" >"$VZ_TEST_CACHE_DIR/${debcache#*:}" &&
+			echo "# node: Debian cache ${debcache#*:} from $disk"
+	fi
+}
+
+# run_tap NAME DIR CMD...: run a TAP test file like run_prog, and judge its
+# TAP as prove does: a plan, as many results as planned, no "not ok"
+# (except TODO), no "Bail out!", exit status 0; "1..0 # SKIP why" skips.
+run_tap() {
+	name=$1 dir=$2
+	shift 2
+	n=$((n + 1))
+	echo "# [integration] $name"
+	start=$(cut -d' ' -f1 /proc/uptime)
+	(cd "$dir" && timeout -s KILL "$itimeout" "$@" </dev/null 2>&1; echo "$?" >/run/.rc) |
+		tee /run/.tap | sed -e 's/^/# /'
+	rc=$(cat /run/.rc 2>/dev/null || echo 255)
+	end=$(cut -d' ' -f1 /proc/uptime)
+	verdict=$(awk -v rc="$rc" '
+		/^1\.\.[0-9]+/ { plan = $1; sub(/^1\.\./, "", plan); planned = 1
+			if (plan == 0 && $0 ~ /# *[Ss][Kk][Ii][Pp]/) { why = $0; sub(/^1\.\.0 *# *[Ss][Kk][Ii][Pp] */, "", why) } }
+		/^ok [0-9]+/ { got++; if ($0 ~ /# *(SKIP|skip)/) skipped++; else good++ }
+		/^not ok [0-9]+/ { got++; if ($0 ~ /# *(TODO|todo)/) todo++; else bad++ }
+		/^Bail out!/ { bail = 1 }
+		END {
+			printf "%d ok, %d not ok, %d skipped, %d todo of plan %s, exit %s, %.1f s\n", good, bad, skipped, todo, planned ? plan : "none", rc, '"$end - $start"'
+			if (rc == 137) print "TIMEOUT"
+			else if (bail) print "Bail out"
+			else if (!planned) print "no plan"
+			else if (bad) print bad " not ok"
+			else if (got + 0 != plan + 0) print "planned " plan ", ran " got + 0
+			else if (rc != 0) print "exit=" rc
+			else if (plan == 0) print "SKIP " why
+			else print "OK"
+		}' /run/.tap)
+	echo "# [integration] $name: $(echo "$verdict" | head -1)"
+	result=$(echo "$verdict" | tail -1)
+	case "$result" in
+	OK) echo "ok $n integration: $name" ;;
+	"SKIP "*) echo "ok $n integration: $name # SKIP ${result#SKIP }" ;;
+	*) echo "not ok $n integration: $name # $result"; failed=$((failed + 1)) ;;
+	esac
+}
+
+if want integration && [ -d /vz-src/selftests/integration ]; then
+	node_setup
+	for t in /vz-src/selftests/integration/*.t; do
+		[ -f "$t" ] || continue
+		case ",${itests:-${t##*/}}," in *",${t##*/},"*) ;; *) continue ;; esac
+		run_tap "${t##*/}" /vz-src/selftests/integration bash "$t"
 	done
 fi
 

@@ -6,6 +6,7 @@
 #
 # Usage: run.sh -i IMAGE_DIR [-t VZ_TEST_DIR] [-b BASELINE] [-s SUITES]
 #               [-l CONSOLE_LOG] [-r RECORD_BASELINE_OUT] [-a EXTRA_APPEND]
+#               [-u REPO [-c DEBIAN_CACHE]]
 #
 #   -i DIR   a kernel image directory made by kernel/build.sh --dir
 #            (bzImage + kselftest/ with the upstream cgroup/proc tests)
@@ -15,6 +16,12 @@
 #   -l FILE  where to keep the console log (default: a temporary file)
 #   -r FILE  record the upstream results of this run as a baseline
 #   -a ARGS  extra kernel command line
+#   -u REPO  add the user-space tier (mkinitramfs.sh -u): the checkout's
+#            tools and guest-marked integration tests, plus an ext4 scratch
+#            disk (sparse, KERNEL_SCRATCH_SIZE, default 8G) the guest mounts
+#            on /tmp
+#   -c FILE  the Debian template cache (17-debian.t's), handed to the guest
+#            as a read-only raw virtio disk
 #
 # Environment: QEMU_EXTRA_FILES (see mkinitramfs.sh), KERNEL_QEMU_TIMEOUT
 # (whole boot, default 1500 s), KERNEL_TEST_TIMEOUT (per program, default
@@ -23,8 +30,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-img= vzt= baseline= suites=all log= record= append=
-while getopts "i:t:b:s:l:r:a:" opt; do
+img= vzt= baseline= suites=all log= record= append= repo= debcache=
+while getopts "i:t:b:s:l:r:a:u:c:" opt; do
 	case "$opt" in
 	i) img=$OPTARG ;;
 	t) vzt=$OPTARG ;;
@@ -33,7 +40,9 @@ while getopts "i:t:b:s:l:r:a:" opt; do
 	l) log=$OPTARG ;;
 	r) record=$OPTARG ;;
 	a) append=$OPTARG ;;
-	*) sed -n '4,22p' "$0" >&2; exit 2 ;;
+	u) repo=$OPTARG ;;
+	c) debcache=$OPTARG ;;
+	*) sed -n '4,30p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ -n "$img" ] && [ -f "$img/bzImage" ] || { echo "run.sh: -i IMAGE_DIR with a bzImage is required" >&2; exit 2; }
@@ -48,11 +57,28 @@ mkdir -p "$(dirname "$log")"
 kargs=(-o "$tmp/initramfs.cpio.gz")
 [ -d "$img/kselftest" ] && kargs+=(-k "$img/kselftest")
 [ -n "$vzt" ] && kargs+=(-t "$vzt")
+[ -n "$repo" ] && kargs+=(-u "$repo")
 t0=$(date +%s)
 "$HERE/mkinitramfs.sh" "${kargs[@]}"
 
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 printk.time=1"
-cmdline+=" vz.suites=$suites vz.timeout=${KERNEL_TEST_TIMEOUT:-300} $append"
+cmdline+=" vz.suites=$suites vz.timeout=${KERNEL_TEST_TIMEOUT:-300}"
+cmdline+=" vz.itimeout=${KERNEL_ITEST_TIMEOUT:-420} $append"
+disks=()
+if [ -n "$repo" ]; then
+	# Sparse; the guest mounts it with noinit_itable, so only what the
+	# tests write reaches the host's disk.
+	truncate -s "${KERNEL_SCRATCH_SIZE:-8G}" "$tmp/scratch.img"
+	mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$tmp/scratch.img"
+	disks+=(-drive "file=$tmp/scratch.img,format=raw,if=none,id=vzscratch,cache=unsafe"
+		-device virtio-blk-pci,drive=vzscratch,serial=vzscratch)
+	if [ -n "$debcache" ]; then
+		[ -s "$debcache" ] || { echo "run.sh: $debcache missing" >&2; exit 2; }
+		disks+=(-drive "file=$debcache,format=raw,if=none,id=vzcache,readonly=on"
+			-device virtio-blk-pci,drive=vzcache,serial=vzcache)
+		cmdline+=" vz.debcache=$(stat -c %s "$debcache"):$(basename "$debcache")"
+	fi
+fi
 
 echo "run.sh: booting $img/bzImage under TCG (console log: $log)"
 set +e
@@ -60,7 +86,7 @@ timeout -s KILL "${KERNEL_QEMU_TIMEOUT:-1500}" \
 	qemu-system-x86_64 -accel tcg -m "${KERNEL_QEMU_MEM:-2048}" -smp "${KERNEL_QEMU_SMP:-2}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$img/bzImage" -initrd "$tmp/initramfs.cpio.gz" \
+	"${disks[@]}" -kernel "$img/bzImage" -initrd "$tmp/initramfs.cpio.gz" \
 	-append "$cmdline" </dev/null 2>&1 | tee "$log"
 qrc=${PIPESTATUS[0]}
 set -e
