@@ -61,6 +61,20 @@ static int lock_quota(unsigned id, struct vz_error *err)
 	return fd;
 }
 
+/* Lock quota id and read its file: the lock fd (the caller closes it) or -errno. */
+static int lock_and_load(unsigned id, struct vz_quota *q, struct vz_error *err)
+{
+	__vz_close int lock = lock_quota(id, err);
+	int ret;
+
+	if (lock < 0)
+		return lock;
+	ret = vz_quota_load(id, q, err);
+	if (ret < 0)
+		return ret;
+	return take_fd(lock);
+}
+
 static uint64_t get_u64(struct vz_conf *c, const char *key)
 {
 	const char *v = vz_conf_get(c, key);
@@ -219,15 +233,12 @@ int vz_quota_init(unsigned id, const char *path, const struct vz_quota_limits *l
 
 int vz_quota_on(unsigned id, struct vz_error *err)
 {
-	__vz_close int lock = lock_quota(id, err);
 	struct vz_quota q;
+	__vz_close int lock = lock_and_load(id, &q, err);
 	int ret;
 
 	if (lock < 0)
 		return lock;
-	ret = vz_quota_load(id, &q, err);
-	if (ret < 0)
-		return ret;
 	if (q.on)
 		return vz_error_set(err, VZ_E_QUOTA_RUNNING, EBUSY, "Quota %u is already on", id);
 	ret = vz_quota_check_fs(q.path, err);
@@ -253,16 +264,13 @@ int vz_quota_on(unsigned id, struct vz_error *err)
 
 int vz_quota_off(unsigned id, struct vz_error *err)
 {
-	__vz_close int lock = lock_quota(id, err);
 	struct vz_quota_limits none = {0};
 	struct vz_quota q;
+	__vz_close int lock = lock_and_load(id, &q, err);
 	int ret;
 
 	if (lock < 0)
 		return lock;
-	ret = vz_quota_load(id, &q, err);
-	if (ret < 0)
-		return ret;
 	if (!q.on)
 		return vz_error_set(err, VZ_E_QUOTA_NOT_RUNNING, EINVAL, "Quota %u is not on", id);
 	ret = vz_quota_kernel_get(q.path, id, &q.usage, NULL, err);
@@ -279,16 +287,12 @@ int vz_quota_off(unsigned id, struct vz_error *err)
 
 int vz_quota_drop(unsigned id, bool force, struct vz_error *err)
 {
-	__vz_close int lock = lock_quota(id, err);
 	__vz_free char *path = quota_file(id, "");
 	struct vz_quota q;
-	int ret;
+	__vz_close int lock = lock_and_load(id, &q, err);
 
 	if (lock < 0)
 		return lock;
-	ret = vz_quota_load(id, &q, err);
-	if (ret < 0)
-		return ret;
 	if (q.on && !force)
 		return vz_error_set(err, VZ_E_QUOTA_RUNNING, EBUSY,
 				    "Quota %u is on: turn it off first (or drop -f)", id);
@@ -308,15 +312,12 @@ int vz_quota_drop(unsigned id, bool force, struct vz_error *err)
 int vz_quota_setlimit(unsigned id, const struct vz_quota_limits *l, unsigned mask,
 		      struct vz_error *err)
 {
-	__vz_close int lock = lock_quota(id, err);
 	struct vz_quota q;
+	__vz_close int lock = lock_and_load(id, &q, err);
 	int ret;
 
 	if (lock < 0)
 		return lock;
-	ret = vz_quota_load(id, &q, err);
-	if (ret < 0)
-		return ret;
 	if (mask & VZ_QL_BSOFT)
 		q.lim.bsoft = l->bsoft;
 	if (mask & VZ_QL_BHARD)
@@ -349,14 +350,11 @@ int vz_quota_setlimit(unsigned id, const struct vz_quota_limits *l, unsigned mas
 
 int vz_quota_stat(unsigned id, struct vz_quota *q, struct vz_error *err)
 {
-	__vz_close int lock = lock_quota(id, err);
+	__vz_close int lock = lock_and_load(id, q, err);
 	int ret;
 
 	if (lock < 0)
 		return lock;
-	ret = vz_quota_load(id, q, err);
-	if (ret < 0)
-		return ret;
 	if (!q->on)
 		return vz_error_set(err, VZ_E_QUOTA_NOT_RUNNING, EINVAL,
 				    "Quota %u is off, try vzquota show %u", id, id);
