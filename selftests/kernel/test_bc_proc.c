@@ -376,6 +376,52 @@ static int scoped_view(const char *cgroup, void *arg)
 	return 0;
 }
 
+/*
+ * A container's root owns the cgroups it creates: without CAP_SYS_ADMIN in
+ * the initial user namespace, it must not take (or drop) a container id.
+ * The child writes through a descriptor the parent opened, from a new user
+ * namespace, so only the capability differs.
+ */
+static int test_id_needs_init_admin(const char *root)
+{
+	struct cts c = { 0 };
+	char path[PATH_MAX];
+	int ret = KSFT_FAIL, fd = -1, status;
+	pid_t pid;
+
+	if (cts_create(&c, root))
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/beancounter.id", c.b);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		goto cleanup;
+	pid = fork();
+	if (pid < 0)
+		goto cleanup;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER))
+			_exit(2);
+		if (write(fd, "555\n", 4) >= 0)
+			_exit(3);
+		_exit(errno == EPERM ? 0 : 4);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		goto cleanup;
+	/* The id is unchanged, and the host can still change it. */
+	if (cg_read_strcmp(c.b, "beancounter.id", "102\n") ||
+	    strstr(read_file("/proc/user_beancounters") ?: "555:", "555:") ||
+	    cg_write(c.b, "beancounter.id", "103") ||
+	    cg_read_strcmp(c.b, "beancounter.id", "103\n"))
+		goto cleanup;
+	ret = KSFT_PASS;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	cts_destroy(&c);
+	return ret;
+}
+
 static int test_scope(const char *root)
 {
 	struct cts c = { 0 };
@@ -626,6 +672,7 @@ static const struct {
 	T(test_memory_rows),
 	T(test_proc_bc),
 	T(test_id_interface),
+	T(test_id_needs_init_admin),
 	T(test_scope),
 	T(test_host_row),
 	T(test_filled_rows),
