@@ -165,19 +165,25 @@ static int apply_numproc(struct apply *a, struct vz_error *err)
 	const struct vz_ub_value *u = &a->res.ub[VZ_UB_numproc];
 	/* fork is a hard charge: it fails above the barrier. */
 	int64_t max = u->set ? u->barrier : VZ_CG_UNLIMITED;
-	int ret = a->cg->ops->set_pids(a->cg, max, err);
-	bool pids = ret != -EOPNOTSUPP;
+	int ret;
 
-	if (ret < 0 && pids)
-		return ret;
-	/* vz's kernel counts numproc in the beancounter controller too (its view). */
+	/*
+	 * vz's kernel enforces numproc in the beancounter controller and counts
+	 * its refusals in failcnt; pids.max at the same value would refuse the
+	 * fork first (pids runs before it) and leave failcnt at 0.
+	 */
 	ret = a->cg->ops->set_beancounter(a->cg, "numproc", u->set ? u->barrier : VZ_UNLIMITED,
 					  u->set ? u->limit : VZ_UNLIMITED, err);
 	if (ret < 0 && ret != -EOPNOTSUPP)
 		return ret;
-	if (!pids && ret == -EOPNOTSUPP && ub_limited(u))
+	if (ret == 0)
+		max = VZ_CG_UNLIMITED;
+	ret = a->cg->ops->set_pids(a->cg, max, err);
+	if (ret == -EOPNOTSUPP && max != VZ_CG_UNLIMITED) {
 		cannot(a, "NUMPROC", "no pids cgroup controller");
-	return 0;
+		return 0;
+	}
+	return ret == -EOPNOTSUPP ? 0 : ret;
 }
 
 static int apply_kernel_bc(struct apply *a, struct vz_error *err)
