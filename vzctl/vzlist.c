@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "cleanup.h"
@@ -36,6 +37,7 @@
 #include "error.h"
 #include "fileutil.h"
 #include "log.h"
+#include "quota.h"
 #include "state.h"
 #include "ubc.h"
 #include "units.h"
@@ -472,6 +474,33 @@ static void read_limits(const struct vz_ct *ct, struct ct_info *ci)
 	}
 }
 
+/*
+ * Disk usage of a mounted CT: its own file system in the image layout,
+ * otherwise its project quota when that is on.  Unknown stays "-".
+ */
+static void read_disk_usage(struct ct_info *ci)
+{
+	struct vz_error err = { 0 };
+	struct vz_quota q;
+	struct statvfs sv;
+
+	if (ci->status == ST_STOPPED)
+		return;
+	if (!strcmp(ci->str[S_LAYOUT], "image")) {
+		if (!ci->str[S_ROOT] || statvfs(ci->str[S_ROOT], &sv) < 0)
+			return;
+		ci->dq[DQ_SPACE][DQ_USAGE] =
+			(struct num){ true, (int64_t)((sv.f_blocks - sv.f_bfree) * sv.f_frsize / 1024) };
+		ci->dq[DQ_INODES][DQ_USAGE] = (struct num){ true, (int64_t)(sv.f_files - sv.f_ffree) };
+		return;
+	}
+	/* Only a CT with a quota of its own: stat locks and would create the quota dir. */
+	if (vz_quota_load(ci->id, &q, NULL) < 0 || !q.on || vz_quota_stat(ci->id, &q, &err) < 0)
+		return;
+	ci->dq[DQ_SPACE][DQ_USAGE] = (struct num){ true, (int64_t)q.usage.bcur };
+	ci->dq[DQ_INODES][DQ_USAGE] = (struct num){ true, (int64_t)q.usage.icur };
+}
+
 static void read_cpu_io(const struct vz_ct *ct, struct ct_info *ci)
 {
 	const char *v;
@@ -560,6 +589,7 @@ static int read_ct(struct vz_ct *ct, const struct vz_ct_state *st, struct ct_inf
 		return ret;
 
 	read_limits(ct, ci);
+	read_disk_usage(ci);
 	read_cpu_io(ct, ci);
 	ci->onboot = parse_yesno(own_value(ct, "ONBOOT"));
 	if (parse_int(own_value(ct, "BOOTORDER"), 0, LONG_MAX, &n))
@@ -951,7 +981,7 @@ static int text_field(struct line *l, const struct field *f, const struct ct_inf
 			fmt_num(buf, sizeof(buf), ci->ub[f->arg][f->col]);
 		break;
 	case FK_DQ:
-		if (!ci->quota || (f->col == DQ_USAGE && ci->dq[f->arg][f->col].v == 0))
+		if (!ci->quota || !ci->dq[f->arg][f->col].known)
 			snprintf(buf, sizeof(buf), "-");
 		else
 			fmt_num(buf, sizeof(buf), ci->dq[f->arg][f->col]);

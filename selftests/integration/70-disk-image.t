@@ -55,6 +55,10 @@ run "$vzctl" exec2 101 stat -f -c %c /
 inodes=$out
 [ "$inodes" -ge 2000 ] && [ "$inodes" -lt 2600 ]
 ok $? "the file system has the DISKINODES inode count ($inodes)"
+run "$vzctl" exec2 101 'df -k / | awk "NR == 2 { print \$3 }"; df -i / | awk "NR == 2 { print \$3 }"'
+used_in=$(echo $out)
+run "$vzlist" -H -o diskspace,diskinodes 101
+is "$(echo $out)" "$used_in" "vzlist shows the usage df shows inside (1K blocks, inodes)"
 
 # ---- limit: ENOSPC inside, the host keeps writing
 run "$vzctl" exec2 101 dd if=/dev/zero of=/fill bs=1M count=60
