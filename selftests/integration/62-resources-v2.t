@@ -9,18 +9,8 @@
 # runs on the real hierarchy.
 . "$(dirname "$0")/lib.sh"
 require_root
-[ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] ||
-	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || skip_all "no cgroup2 hierarchy"
-command -v unshare >/dev/null || skip_all "unshare missing (util-linux)"
 command -v losetup >/dev/null || skip_all "losetup missing (util-linux)"
-
-if [ "${VZ_IN_V2_NS:-}" != 1 ]; then
-	exec unshare -m --propagation private env VZ_IN_V2_NS=1 bash -c '
-		if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
-			mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup || exit 1
-		fi
-		exec bash "$0"' "$0"
-fi
+require_cgroup2_view
 setup_node
 sed -i 's/^CGROUP_PARENT=.*/CGROUP_PARENT="\/vztest-res-v2-'$$'"/' "$T/etc/vz.conf"
 cg=/sys/fs/cgroup/vztest-res-v2-$$/102

@@ -62,6 +62,20 @@ require_root() {
 	[ -x /bin/busybox ] || skip_all "/bin/busybox missing (package busybox-static)"
 }
 
+# require_cgroup2_view: re-run the calling test in a private mount namespace
+# whose /sys/fs/cgroup is the host's cgroup2 hierarchy (skip without one).
+require_cgroup2_view() {
+	[ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] ||
+		[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || skip_all "no cgroup2 hierarchy"
+	command -v unshare >/dev/null || skip_all "unshare missing (util-linux)"
+	[ "${VZ_IN_V2_NS:-}" = 1 ] && return
+	exec unshare -m --propagation private env VZ_IN_V2_NS=1 bash -c '
+		if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+			mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup || exit 1
+		fi
+		exec bash "$0"' "$0"
+}
+
 # setup_node [LOCAL_UID]: a private node tree with a busybox template.
 setup_node() {
 	T=$(mktemp -d /tmp/vz-test.XXXXXX)
