@@ -294,6 +294,19 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 	return ret;
 }
 
+/* What dump and restore both ask of CRIU for a whole CT. */
+static void cpt_whole_ct_opts(CriuOpts *opts)
+{
+	opts->has_tcp_established = true;
+	opts->tcp_established = true;
+	opts->has_file_locks = true;
+	opts->file_locks = true;
+	opts->has_manage_cgroups = true;
+	opts->manage_cgroups = true;
+	opts->has_manage_cgroups_mode = true;
+	opts->manage_cgroups_mode = CRIU_CG_MODE__SOFT;
+}
+
 static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 {
 	__vz_strv char **ext = NULL;
@@ -313,14 +326,7 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	opts.pid = d->st.init_pid;
 	opts.has_leave_running = true;
 	opts.leave_running = leave_running;
-	opts.has_tcp_established = true;
-	opts.tcp_established = true;
-	opts.has_file_locks = true;
-	opts.file_locks = true;
-	opts.has_manage_cgroups = true;
-	opts.manage_cgroups = true;
-	opts.has_manage_cgroups_mode = true;
-	opts.manage_cgroups_mode = CRIU_CG_MODE__SOFT;
+	cpt_whole_ct_opts(&opts);
 	opts.freeze_cgroup = (char *)vz_cpt_freezer_dir(d->cg);
 	opts.has_ext_masters = opts.has_ext_sharing = true;
 	opts.ext_masters = opts.ext_sharing = true;
@@ -726,14 +732,7 @@ static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 	opts.root = l->root;
 	opts.has_rst_sibling = true;
 	opts.rst_sibling = true;
-	opts.has_tcp_established = true;
-	opts.tcp_established = true;
-	opts.has_file_locks = true;
-	opts.file_locks = true;
-	opts.has_manage_cgroups = true;
-	opts.manage_cgroups = true;
-	opts.has_manage_cgroups_mode = true;
-	opts.manage_cgroups_mode = CRIU_CG_MODE__SOFT;
+	cpt_whole_ct_opts(&opts);
 	opts.has_ext_masters = opts.has_ext_sharing = true;
 	opts.ext_masters = opts.ext_sharing = true;
 	opts.n_external = nr_ext;
