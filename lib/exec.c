@@ -22,6 +22,7 @@
 #include "exec.h"
 #include "log.h"
 #include "procutil.h"
+#include "resources.h"
 #include "seccomp.h"
 #include "state.h"
 
@@ -177,8 +178,11 @@ int vz_ct_exec_start(struct vz_ct *ct, const struct vz_exec *x, pid_t *pid_out, 
 	pid = fork();
 	if (pid < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot fork");
-	if (pid == 0)
+	if (pid == 0) {
+		/* LOCKEDPAGES, as the CT's init passes it on (lib/resources.h) */
+		vz_res_apply_rlimits(ct, getpid(), false, NULL);
 		exec_helper(x, pidfd, flags, st.userns, caps, cg, sc);
+	}
 	*pid_out = pid;
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "net.h"
 #include "procutil.h"
+#include "resources.h"
 #include "rootfs.h"
 #include "userns.h"
 #include "seccomp.h"
@@ -92,15 +93,16 @@ static int attach_console(struct vz_error *err)
 
 /* Runs in the new namespaces; reports a failure through errfd and never returns. */
 static void __attribute__((noreturn)) init_child(struct vz_launch *l, const struct vz_seccomp *sc,
-						  int syncfd, int errfd)
+						  const struct vz_devnodes *dn, int syncfd, int errfd)
 {
 	char *const argv[] = { "/sbin/init", NULL };
 	char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			       "TERM=linux", "HOME=/", "container=vz", NULL };
 	const char *hostname = vz_ct_get(l->ct, "HOSTNAME");
-	struct vz_rootfs fs = { .root = l->root, .console = l->console_slave, .cg = l->cg };
+	struct vz_rootfs fs = { .root = l->root, .console = l->console_slave, .cg = l->cg,
+				.no_sysfs = !vz_res_feature(l->ct, VZ_FEATURE_sysfs, true) };
 	struct vz_error err = { 0 };
-	int keep[] = { syncfd, errfd, -1 };
+	int keep[] = { syncfd, errfd, dn->mntfd, -1 };
 	char go;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -127,6 +129,9 @@ static void __attribute__((noreturn)) init_child(struct vz_launch *l, const stru
 		goto fail;
 	}
 	if (vz_rootfs_setup(&fs, &err) < 0)
+		goto fail;
+	/* DEVNODES and /dev/ppp: nodes the host made, bound into /dev. */
+	if (vz_devnodes_attach(dn, &err) < 0)
 		goto fail;
 	if (hostname && *hostname)
 		write_hostname_file(hostname);
@@ -158,6 +163,7 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 		.exit_signal = SIGCHLD,
 	};
 	__vz_seccomp struct vz_seccomp *sc = NULL;
+	struct vz_devnodes dn = { .mntfd = -1 };
 	struct vz_error child_err;
 	int sync[2], errpipe[2];
 	ssize_t n;
@@ -170,23 +176,31 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 	ret = vz_seccomp_prepare(l->ct, l->caps_dropped, &sc, err);
 	if (ret == 0)
 		ret = vz_seccomp_save(l->ct, sc, err);
+	if (ret == 0)
+		ret = vz_devnodes_load(l->ct, &dn, err);
+	if (ret == 0)
+		ret = vz_devnodes_prepare(&dn, (uid_t)l->uid_base, (gid_t)l->gid_base, err);
 	if (ret < 0)
 		return ret;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0) {
+		vz_devnodes_close(&dn);
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start the CT");
+	}
 	if (pipe2(errpipe, O_CLOEXEC) < 0) {
 		close(sync[0]);
 		close(sync[1]);
+		vz_devnodes_close(&dn);
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start the CT");
 	}
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0) {
 		close(sync[0]);
 		close(errpipe[0]);
-		init_child(l, sc, sync[1], errpipe[1]);
+		init_child(l, sc, &dn, sync[1], errpipe[1]);
 	}
 	close(sync[1]);
 	close(errpipe[1]);
+	vz_devnodes_close(&dn);
 	if (pid < 0) {
 		ret = vz_error_sys(err, errno == EINVAL || errno == EPERM ? VZ_E_NO_KERNEL_SUPPORT
 									 : VZ_E_SYSTEM,
@@ -197,6 +211,9 @@ int vz_init_launch(struct vz_launch *l, pid_t *pid_out, struct vz_error *err)
 	ret = l->userns ? vz_userns_write_maps(pid, l->uid_base, l->gid_base, err) : 0;
 	if (ret == 0)
 		ret = l->cg->ops->attach(l->cg, pid, err);
+	/* LOCKEDPAGES as RLIMIT_MEMLOCK: every process of the CT inherits it. */
+	if (ret == 0)
+		ret = vz_res_apply_rlimits(l->ct, pid, true, err);
 	if (ret == 0 && l->userns)
 		ret = l->cg->ops->delegate(l->cg, l->uid_base, l->gid_base, err);
 	if (ret == 0)

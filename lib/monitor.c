@@ -300,7 +300,9 @@ static void __attribute__((noreturn)) monitor_main(struct vz_launch *l, int repo
 			/* reboot(2) inside the CT: start a fresh init in fresh namespaces */
 			vz_info("Container %s is rebooting", l->ct->idstr);
 			vz_net_unplug(l->ct, false); /* plugged in again for the new init */
-			if (l->cg->ops->destroy(l->cg, &err) == 0 && l->cg->ops->create(l->cg, &err) == 0 &&
+			/* What vzctl set --save changed meanwhile applies, as at a start. */
+			if (vz_ct_reload(l->ct, &err) == 0 && l->cg->ops->destroy(l->cg, &err) == 0 &&
+			    l->cg->ops->create(l->cg, &err) == 0 &&
 			    l->cg->ops->setup_devices(l->cg, &err) == 0 &&
 			    vz_res_apply(l->ct, l->cg, VZ_RES_ALL, false, &err) == 0 &&
 			    vz_init_launch(l, &m.init_pid, &err) == 0 && write_state(&m, &err) == 0)

@@ -26,9 +26,14 @@ const struct vz_ub_def vz_ub_defs[VZ_UB__COUNT] = {
 #undef VZ_UB_DEF
 };
 
-/* OpenVZ's FEATURES names. */
-static const char *const feature_names[] = {"sysfs", "nfs",   "sit",	"ipip",
-					    "ppp",   "ipgre", "bridge", "nfsd"};
+const char *const vz_feature_names[VZ_FEATURE__COUNT] = {
+#define VZ_FEATURE_NAME(name) [VZ_FEATURE_##name] = #name,
+	VZ_FEATURE_LIST(VZ_FEATURE_NAME)
+#undef VZ_FEATURE_NAME
+};
+
+/* /dev/ppp, which FEATURES ppp:on gives a CT. */
+#define PPP_MAJOR 108
 
 int vz_ub_lookup(const char *text)
 {
@@ -338,17 +343,26 @@ static bool devnode_ok(const char *entry)
 	return parse_access(acc, &access);
 }
 
-static bool feature_ok(const char *entry)
+/* One FEATURES entry: its feature, -1 if not one; *on from ":on"/":off". */
+static int parse_feature(const char *entry, bool *on)
 {
 	const char *colon = strchr(entry, ':');
 
 	if (!colon || (strcmp(colon + 1, "on") && strcmp(colon + 1, "off")))
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(feature_names); i++)
-		if (strlen(feature_names[i]) == (size_t)(colon - entry) &&
-		    !strncmp(entry, feature_names[i], colon - entry))
-			return true;
-	return false;
+		return -1;
+	*on = !strcmp(colon + 1, "on");
+	for (int i = 0; i < VZ_FEATURE__COUNT; i++)
+		if (strlen(vz_feature_names[i]) == (size_t)(colon - entry) &&
+		    !strncmp(entry, vz_feature_names[i], colon - entry))
+			return i;
+	return -1;
+}
+
+static bool feature_ok(const char *entry)
+{
+	bool on;
+
+	return parse_feature(entry, &on) >= 0;
 }
 
 static bool capability_ok(const char *entry)
@@ -408,6 +422,46 @@ const char *vz_res_check_capability(const char *text)
 	return each_entry(text, capability_ok) ? NULL
 					       : "expected name:on|off with a known capability "
 						 "name";
+}
+
+int vz_res_load_features(const struct vz_ct *ct, struct vz_features *f, struct vz_error *err)
+{
+	const char *v = vz_ct_get(ct, "FEATURES");
+	__vz_free char *copy = NULL;
+	char *save = NULL;
+
+	f->on = f->off = 0;
+	if (!v || !*v)
+		return 0;
+	copy = strdup(v);
+	if (!copy)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read FEATURES");
+	for (char *t = strtok_r(copy, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
+		bool on;
+		int feat = parse_feature(t, &on);
+
+		if (feat < 0)
+			return vz_error_set(err, VZ_E_BAD_VALUE, EINVAL,
+					    "Invalid value for FEATURES \"%s\": %s", v,
+					    vz_res_check_features(v));
+		/* A later entry for the same feature wins. */
+		f->on = on ? f->on | 1u << feat : f->on & ~(1u << feat);
+		f->off = on ? f->off & ~(1u << feat) : f->off | 1u << feat;
+	}
+	return 0;
+}
+
+bool vz_res_feature(const struct vz_ct *ct, enum vz_feature feat, bool dflt)
+{
+	struct vz_features f;
+
+	if (vz_res_load_features(ct, &f, NULL) < 0)
+		return dflt;
+	if (f.on & 1u << feat)
+		return true;
+	if (f.off & 1u << feat)
+		return false;
+	return dflt;
 }
 
 /* The part of an entry that names it: up to the last ':'. */
@@ -523,6 +577,18 @@ static int load_devices(const struct vz_ct *ct, struct vz_res *res, struct vz_er
 			res->nr_devs++;
 		}
 	}
+	/* FEATURES ppp:on: /dev/ppp (the PPP channel and unit device). */
+	if ((res->features.on | res->features.off) & 1u << VZ_FEATURE_ppp) {
+		if (res->nr_devs >= VZ_RES_MAX_DEVS)
+			return vz_error_set(err, VZ_E_BAD_VALUE, E2BIG,
+					    "Too many device entries (at most %d)",
+					    VZ_RES_MAX_DEVS);
+		res->devs[res->nr_devs++] =
+			(struct vz_dev_rule){'c', PPP_MAJOR, 0,
+					     res->features.on & 1u << VZ_FEATURE_ppp
+						     ? VZ_DEV_READ | VZ_DEV_WRITE | VZ_DEV_MKNOD
+						     : 0};
+	}
 	return 0;
 }
 
@@ -630,7 +696,7 @@ int vz_res_load(const struct vz_ct *ct, struct vz_res *res, struct vz_error *err
 		}
 		res->ioprio = (int)n;
 	}
-	if (load_devices(ct, res, err) < 0) {
+	if (vz_res_load_features(ct, &res->features, err) < 0 || load_devices(ct, res, err) < 0) {
 		vz_res_free(res);
 		return -EINVAL;
 	}

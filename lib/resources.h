@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ct.h"
 #include "devfilter.h"
@@ -76,6 +77,30 @@ struct vz_cpulimit {
 
 #define VZ_RES_MAX_DEVS 64
 
+/* OpenVZ's FEATURES names, in its order. */
+#define VZ_FEATURE_LIST(X)                                                                         \
+	X(sysfs)                                                                                   \
+	X(nfs)                                                                                     \
+	X(sit)                                                                                     \
+	X(ipip)                                                                                    \
+	X(ppp)                                                                                     \
+	X(ipgre)                                                                                   \
+	X(bridge)                                                                                  \
+	X(nfsd)
+
+#define VZ_FEATURE_ENUM(name) VZ_FEATURE_##name,
+enum vz_feature { VZ_FEATURE_LIST(VZ_FEATURE_ENUM) VZ_FEATURE__COUNT };
+#undef VZ_FEATURE_ENUM
+extern const char *const vz_feature_names[VZ_FEATURE__COUNT];
+
+/* FEATURES of a CT's config: bit (1 << vz_feature) set in on or off when named. */
+struct vz_features {
+	unsigned on, off;
+};
+int vz_res_load_features(const struct vz_ct *ct, struct vz_features *f, struct vz_error *err);
+/* Whether the feature is on: as the config says, else dflt. */
+bool vz_res_feature(const struct vz_ct *ct, enum vz_feature feat, bool dflt);
+
 struct vz_res {
 	struct vz_ub_value ub[VZ_UB__COUNT];
 	double vm_overcommit; /* 0 when unset */
@@ -87,8 +112,9 @@ struct vz_res {
 	int64_t iolimit;			  /* bytes/s; -1 unset, 0 unlimited */
 	int64_t iopslimit;			  /* -1 unset, 0 unlimited */
 	int ioprio;				  /* -1 unset */
-	struct vz_dev_rule devs[VZ_RES_MAX_DEVS]; /* DEVICES then DEVNODES */
+	struct vz_dev_rule devs[VZ_RES_MAX_DEVS]; /* DEVICES, DEVNODES, FEATURES ppp */
 	size_t nr_devs;
+	struct vz_features features;
 };
 
 /* ---- resources-parse.c: values of the config keys --------------------- */
@@ -152,7 +178,8 @@ enum {
 	VZ_RES_CPUSET = 1 << 5,	  /* cpumask, nodemask */
 	VZ_RES_IO = 1 << 6,	  /* iolimit, iopslimit, ioprio */
 	VZ_RES_DEVICES = 1 << 7,  /* devices, devnodes */
-	VZ_RES_ALL = (1 << 8) - 1,
+	VZ_RES_FEATURES = 1 << 8, /* what the kernel has for FEATURES (at start) */
+	VZ_RES_ALL = (1 << 9) - 1,
 	VZ_RES_UB = VZ_RES_MEM | VZ_RES_NUMPROC | VZ_RES_KBC | VZ_RES_UB_OTHER,
 };
 
@@ -170,6 +197,51 @@ unsigned vz_res_key_mask(const char *key);
 struct vz_cgroup;
 int vz_res_apply(struct vz_ct *ct, struct vz_cgroup *cg, unsigned mask, bool strict,
 		 struct vz_error *err);
+
+/*
+ * Process limits a CT's processes inherit from its init, set on the host
+ * pid: RLIMIT_MEMLOCK from LOCKEDPAGES (VSwap: the RAM).  A CT's root
+ * cannot raise a hard limit (that takes CAP_SYS_RESOURCE on the host), so
+ * every process of the CT locks at most that much; the sum over the CT's
+ * processes is not bounded.  Leaves the limit as is when unlimited.  Without
+ * CAP_SYS_RESOURCE a limit above the caller's own hard limit stays at that
+ * (said when warn).  vzctl exec applies it to what it runs in the CT too.
+ */
+int vz_res_apply_rlimits(const struct vz_ct *ct, pid_t pid, bool warn, struct vz_error *err);
+/* The same on every process of a running CT (all in init_pid's pid namespace). */
+int vz_res_apply_rlimits_live(const struct vz_ct *ct, pid_t init_pid, struct vz_error *err);
+
+/* ---- resources-dev.c: device nodes in the CT's /dev -------------------- */
+
+/* A node of DEVNODES (or /dev/ppp of FEATURES ppp:on) for the CT's /dev. */
+struct vz_devnode {
+	char name[64]; /* under /dev: "net/tun" */
+	mode_t mode;   /* S_IFCHR or S_IFBLK and the host node's permissions */
+	dev_t rdev;
+	bool remove; /* access none (ppp:off): take the node away */
+};
+
+struct vz_devnodes {
+	struct vz_devnode node[VZ_RES_MAX_DEVS];
+	size_t nr;
+	int mntfd; /* detached tmpfs with the nodes to add (named by index), or -1 */
+};
+
+/* The nodes the CT's config asks for (resolved through the host's /dev). */
+int vz_devnodes_load(const struct vz_ct *ct, struct vz_devnodes *dn, struct vz_error *err);
+/*
+ * On the host: make the nodes to add on a detached tmpfs of the host's,
+ * owned by the CT's root (uid, gid on the host) with the host's modes.
+ */
+int vz_devnodes_prepare(struct vz_devnodes *dn, uid_t uid, gid_t gid, struct vz_error *err);
+/*
+ * Inside the CT's mount namespace as the CT's root, its root being "/":
+ * bind each prepared node onto /dev/<name>, remove the ones to remove.
+ */
+int vz_devnodes_attach(const struct vz_devnodes *dn, struct vz_error *err);
+void vz_devnodes_close(struct vz_devnodes *dn);
+/* All of it on a running CT, from a helper in its user and mount namespaces. */
+int vz_devnodes_apply_live(const struct vz_ct *ct, pid_t init_pid, struct vz_error *err);
 
 /* ---- resources-sample.c: vzctl set --applyconfig ----------------------- */
 

@@ -228,11 +228,26 @@ int vz_rootfs_setup(const struct vz_rootfs *fs, struct vz_error *err)
 		ret = do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (!ret)
 		ret = ensure_dir("sys", 0555, err);
-	if (!ret)
+	if (!ret && !fs->no_sysfs)
 		ret = do_mount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			       NULL, err);
+	/*
+	 * FEATURES sysfs:off: no sysfs, only the cgroup mount point on an empty
+	 * tmpfs.  With no sysfs in its mount namespace the kernel refuses the
+	 * CT's root a sysfs mount of its own (it would reveal more).
+	 */
+	if (!ret && fs->no_sysfs)
+		ret = do_mount("tmpfs", "sys", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			       "size=64k,mode=555", err);
+	if (!ret && fs->no_sysfs)
+		ret = ensure_dir("sys/fs", 0555, err);
+	if (!ret && fs->no_sysfs)
+		ret = ensure_dir("sys/fs/cgroup", 0555, err);
 	if (!ret)
 		ret = mount_cgroups(fs->cg, err);
+	if (!ret && fs->no_sysfs)
+		ret = do_mount(NULL, "sys", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			       "size=64k,mode=555", err);
 	if (!ret)
 		ret = setup_dev(fs->console, err);
 	if (!ret)

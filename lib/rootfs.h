@@ -8,6 +8,8 @@
 #ifndef VZ_ROOTFS_H
 #define VZ_ROOTFS_H
 
+#include <stdbool.h>
+
 #include "cgroup.h"
 #include "error.h"
 
@@ -15,6 +17,7 @@ struct vz_rootfs {
 	const char *root;	     /* VE_ROOT on the host */
 	const char *console;	     /* host path of the console pty slave, or NULL */
 	const struct vz_cgroup *cg; /* the CT's groups: mounted at /sys/fs/cgroup inside */
+	bool no_sysfs;		     /* FEATURES sysfs:off: an empty read-only /sys */
 };
 
 /*

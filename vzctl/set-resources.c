@@ -189,6 +189,11 @@ int vzctl_res_apply(struct vzctl *v, const struct vzctl_res_edit *e, const struc
 	if (vz_cgroup_open(v->ct, &cg, &v->err) < 0 ||
 	    vz_res_apply(v->ct, cg, mask, strict, &v->err) < 0)
 		return vz_cli_fail(&v->err);
+	/* The nodes in the CT's /dev, and LOCKEDPAGES of its processes. */
+	if ((mask & VZ_RES_DEVICES) && vz_devnodes_apply_live(v->ct, st->init_pid, &v->err) < 0)
+		return vz_cli_fail(&v->err);
+	if ((mask & VZ_RES_MEM) && vz_res_apply_rlimits_live(v->ct, st->init_pid, &v->err) < 0)
+		return vz_cli_fail(&v->err);
 	return 0;
 }
 

@@ -270,6 +270,177 @@ else
 	for i in 1 2 3 4 5 6 7 8; do echo "ok $((n += 1)) # SKIP no loop device (losetup)"; done
 fi
 
+# ---- --devnodes: the host's node in the CT's /dev, live and at start -------
+# exec3 CTID SCRIPT: like exec2, with the CT's busybox sh, no shell on our side
+if [ -c /dev/net/tun ]; then
+	tun_mm=$(stat -c '%t:%T' /dev/net/tun)
+	tun_maj=$((0x${tun_mm%:*})) tun_min=$((0x${tun_mm#*:}))
+	# A node made on the host side, to see what the device controller allows.
+	mknod -m 0666 "$T/private/101/tunnode" c "$tun_maj" "$tun_min"
+	"$vzctl" --quiet start 101
+	run "$vzctl" exec2 101 'test -e /dev/net/tun'
+	ok "$([ "$rc" -ne 0 ]; echo $?)" "no /dev/net/tun in a CT not given it"
+	run "$vzctl" set 101 --devnodes net/tun:rw --save
+	is "$rc" 0 "--devnodes net/tun:rw on the running CT"
+	run "$vzctl" exec2 101 'stat -c "%F %t:%T %a %u" /dev/net/tun'
+	is "$out" "character special file $tun_mm $(stat -c %a /dev/net/tun) 0" \
+		"  /dev/net/tun appears: the host's numbers and mode, owned by the CT's root"
+	run "$vzctl" exec2 101 'test -c /dev/net/tun && exec 3<>/dev/net/tun && echo opened'
+	is "$out" opened "  and the CT's root can open it"
+	run "$vzctl" set 101 --devnodes net/tun:none --save
+	is "$rc" 0 "--devnodes net/tun:none on the running CT"
+	run "$vzctl" exec2 101 'test -e /dev/net/tun'
+	ok "$([ "$rc" -ne 0 ]; echo $?)" "  the node is gone"
+	run "$vzctl" exec2 101 'exec 3<>/tunnode'
+	like "$out" "not permitted" "  and the device controller refuses the device"
+	"$vzctl" --quiet set 101 --devnodes net/tun:rw --save
+	run "$vzctl" restart 101
+	is "$rc" 0 "restart with DEVNODES=\"net/tun:rw\""
+	run "$vzctl" exec2 101 'test -c /dev/net/tun && exec 3<>/dev/net/tun && echo opened'
+	is "$out" opened "  the node is there after the restart and opens"
+	run "$vzctl" exec2 101 'ls -a /dev | grep -c vz-devnodes'
+	is "$out" 0 "  nothing of the staging left in /dev"
+	# A reboot inside the CT starts a new init with what was saved meanwhile.
+	"$vzctl" --quiet set 101 --devnodes net/tun:none --save
+	old_init=$(sed -n 's/^INIT_PID="\(.*\)"/\1/p' "$T/run/101.state")
+	"$vzctl" exec 101 reboot >/dev/null 2>&1
+	for i in $(seq 100); do
+		new_init=$(sed -n 's/^INIT_PID="\(.*\)"/\1/p' "$T/run/101.state" 2>/dev/null)
+		[ -n "$new_init" ] && [ "$new_init" != "$old_init" ] && break
+		sleep 0.1
+	done
+	run "$vzctl" exec2 101 'test -e /dev/net/tun'
+	ok "$([ "$new_init" != "$old_init" ] && [ "$rc" -ne 0 ]; echo $?)" \
+		"  after a reboot inside, the saved net/tun:none holds"
+	"$vzctl" --quiet set 101 --devnodes net/tun:rw --save
+	run "$vzctl" set 101 --devnodes nosuchdev0:rw --save
+	is "$rc" 21 "a device the host does not have: exit 21 on a running CT too"
+	is "$(sed -n 's/^DEVNODES="\(.*\)"/\1/p' "$conf")" "net/tun:rw" "  DEVNODES unchanged"
+	"$vzctl" --quiet set 101 --devnodes net/tun:none --save
+	rm -f "$T/private/101/tunnode"
+	run "$vzctl" stop 101 --fast
+else
+	for i in $(seq 14); do echo "ok $((n += 1)) # SKIP no /dev/net/tun on this host"; done
+fi
+
+# ---- FEATURES ----------------------------------------------------------------
+# start_out: the messages of the last (re)start
+"$vzctl" --quiet set 101 --features ppp:on --save
+run "$vzctl" start 101
+is "$rc" 0 "start with FEATURES ppp:on"
+start_out=$out
+run "$vzctl" exec2 101 'stat -c "%F %t:%T %u" /dev/ppp'
+is "$out" "character special file 6c:0 0" "ppp:on: /dev/ppp (108:0) for the CT's root"
+if grep -qw ppp /proc/devices; then
+	run "$vzctl" exec2 101 'exec 3<>/dev/ppp && echo opened'
+	is "$out" opened "  and it opens"
+else
+	like "$start_out" "FEATURES ppp:on is not enforced: this kernel has no PPP driver" \
+		"  a kernel without PPP is said at start"
+fi
+run "$vzctl" exec2 101 'exec 3<>/dev/ppp'
+ok "$(! printf '%s' "$out" | grep -q 'not permitted'; echo $?)" "  the device controller lets it through"
+run "$vzctl" stop 101 --fast
+"$vzctl" --quiet set 101 --features ppp:off --save
+run "$vzctl" start 101
+run "$vzctl" exec2 101 'test -e /dev/ppp'
+ok "$([ "$rc" -ne 0 ]; echo $?)" "ppp:off: no /dev/ppp"
+run "$vzctl" stop 101 --fast
+
+# sysfs:off: an empty /sys, the CT's root cannot mount one
+"$vzctl" --quiet set 101 --features sysfs:off --save
+run "$vzctl" start 101
+is "$rc" 0 "start with FEATURES sysfs:off"
+run "$vzctl" exec2 101 'ls /sys; ls /sys/fs'
+is "$(echo $out)" "fs cgroup" "  /sys holds only the cgroup mount point"
+run "$vzctl" exec2 101 'ls /sys/fs/cgroup | wc -l'
+ok "$([ "${out:-0}" -gt 0 ]; echo $?)" "  the CT's cgroups are still mounted"
+run "$vzctl" exec2 101 'mkdir -p /tmp/s && mount -t sysfs sysfs /tmp/s'
+ok "$([ "$rc" -ne 0 ]; echo $?)" "  the CT's root cannot mount sysfs"
+run "$vzctl" stop 101 --fast
+"$vzctl" --quiet set 101 --features sysfs:on --save
+run "$vzctl" start 101
+run "$vzctl" exec2 101 'test -d /sys/kernel && echo sysfs'
+is "$out" sysfs "sysfs:on: /sys is sysfs again"
+run "$vzctl" stop 101 --fast
+
+# Link types: on works inside, or the kernel's lack is said; off cannot be kept.
+for f in bridge sit ipip ipgre; do
+	kind=$f
+	[ "$f" = ipgre ] && kind=gre
+	"$vzctl" --quiet set 101 --features "$f:on" --save
+	run "$vzctl" start 101
+	start_out=$out
+	if printf '%s' "$start_out" | grep -q "FEATURES $f:on is not enforced"; then
+		like "$start_out" "FEATURES $f:on is not enforced: this kernel has no driver" \
+			"$f:on on a kernel without it: said at start"
+	else
+		# Tunnels need addresses: one without is the fallback device (sit0...).
+		if [ "$f" = bridge ]; then
+			run "$vzctl" exec2 101 "ip link add vz$f type bridge && echo made"
+		else
+			run "$vzctl" exec2 101 \
+				"ip tunnel add vz$f mode $kind remote 192.0.2.1 local 192.0.2.2 && echo made"
+		fi
+		is "$out" made "$f:on: the CT's root creates a $kind link"
+	fi
+	run "$vzctl" stop 101 --fast
+	"$vzctl" --quiet set 101 --features "$f:off" --save
+done
+run "$vzctl" start 101
+if [ -e /proc/modules ] || printf '%s' "$out" | grep -q "bridge:off"; then
+	like "$out" "FEATURES bridge:off(, FEATURES [a-z]+:off)* (is|are) not enforced" \
+		"an off the kernel cannot keep is said, in one line per reason"
+else
+	ok 0 "no link driver at all: nothing to say"
+fi
+run "$vzctl" stop 101 --fast
+
+# nfs: not from a user namespace; --strict (STRICT_LIMITS) makes it an error
+"$vzctl" --quiet set 101 --features "nfs:on nfsd:on" --features bridge:on --save
+run "$vzctl" start 101
+like "$out" "FEATURES nfs:on, FEATURES nfsd:on are not enforced: a CT in a user namespace can neither" \
+	"nfs:on and nfsd:on in a user-namespaced CT: said at start"
+run "$vzctl" stop 101 --fast
+echo 'STRICT_LIMITS="yes"' >>"$conf"
+run "$vzctl" start 101
+is "$rc" 5 "  with STRICT_LIMITS=yes the start fails (exit 5)"
+sed -i '/^STRICT_LIMITS=/d' "$conf"
+"$vzctl" --quiet set 101 --features "nfs:off nfsd:off sit:off ipip:off ipgre:off" --save
+
+# ---- VSwap: what --ram implies ----------------------------------------------
+# memlock CTID: soft and hard RLIMIT_MEMLOCK of the CT's init
+memlock() {
+	"$vzctl" exec2 "$1" 'cat /proc/1/limits' | awk '/^Max locked memory/ { print $4, $5 }'
+}
+"$vzctl" --quiet set 101 --ram 64M --swap 32M --vm_overcommit 2 --save
+run "$vzctl" start 101
+is "$rc" 0 "start with --ram 64M --vm_overcommit 2"
+like "$out" "VM_OVERCOMMIT is not enforced: no cgroup limits committed virtual memory" \
+	"  privvmpages from --vm_overcommit: said that nothing limits it"
+held=$(printf '%s' "$out" | sed -n 's/.*LOCKEDPAGES is held at \([0-9]*\) bytes.*/\1/p')
+if [ -n "$held" ]; then
+	is "$(memlock 101)" "$held $held" "  lockedpages: RLIMIT_MEMLOCK held at what vzctl may give"
+else
+	is "$(memlock 101)" "$((64 << 20)) $((64 << 20))" "  lockedpages = RAM: RLIMIT_MEMLOCK of init"
+fi
+run "$vzctl" set 101 --lockedpages 256 --save
+is "$rc" 0 "live --lockedpages 256"
+is "$(memlock 101)" "1048576 1048576" "  RLIMIT_MEMLOCK of the running CT follows"
+run "$vzctl" exec2 101 'grep "^Max locked memory" /proc/self/limits; ulimit -l 2048'
+like "$out" "1048576 +1048576" "  what vzctl exec runs gets it too"
+ok "$([ "$rc" -ne 0 ]; echo $?)" "  the CT's root cannot raise it"
+"$vzctl" --quiet set 101 --vm_overcommit 0 --save
+run "$vzctl" set 101 --oomguarpages 8M
+is "$rc" 0 "--oomguarpages 8M"
+if $v2; then
+	is "$(cat "$(cgdir 101 "")/memory.low")" $((8 << 20)) "  -> memory.low"
+else
+	is "$(cat "$(cgdir 101 memory)/memory.soft_limit_in_bytes")" $((8 << 20)) \
+		"  -> memory.soft_limit_in_bytes (cgroup v1)"
+fi
+run "$vzctl" stop 101 --fast
+
 # ---- the beancounter controller's counters --------------------------------
 if grep -qw beancounter /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	"$vzctl" --quiet start 101

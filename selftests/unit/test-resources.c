@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "devfilter.h"
 #include "resources.h"
@@ -189,6 +191,8 @@ static void test_key_mask(void)
 	is_int(vz_res_key_mask("KMEMSIZE"), VZ_RES_UB_OTHER, "KMEMSIZE is enforced by nothing");
 	is_int(vz_res_key_mask("CPULIMIT"), VZ_RES_CPU, "CPULIMIT is cpu");
 	is_int(vz_res_key_mask("DEVNODES"), VZ_RES_DEVICES, "DEVNODES is devices");
+	is_int(vz_res_key_mask("FEATURES"), VZ_RES_FEATURES, "FEATURES is features");
+	ok(vz_res_key_mask("LOCKEDPAGES") & VZ_RES_MEM, "LOCKEDPAGES is memory (RLIMIT_MEMLOCK)");
 	is_int(vz_res_key_mask("HOSTNAME"), 0, "HOSTNAME is no resource");
 }
 
@@ -203,6 +207,47 @@ static void test_dev_rules(void)
 		   back.minor == -1 && back.access == (VZ_DEV_READ | VZ_DEV_WRITE | VZ_DEV_MKNOD),
 	   "devices.list line parsed");
 	ok(!vz_dev_rule_parse_v1("a *:* rwm", &back), "the 'a' line is no device rule");
+}
+
+static void test_features(void)
+{
+	struct vz_env env = {.global = vz_conf_new(NULL)};
+	struct vz_ct ct = {.env = &env, .conf = vz_conf_new(NULL)};
+	struct vz_devnodes dn;
+	struct vz_features f;
+	struct vz_res res;
+
+	ok(vz_res_load_features(&ct, &f, NULL) == 0 && !f.on && !f.off, "no FEATURES: none named");
+	ok(vz_res_feature(&ct, VZ_FEATURE_sysfs, true), "  sysfs on by default");
+	vz_conf_set(ct.conf, "FEATURES", "ppp:on sysfs:off nfs:on nfs:off");
+	ok(vz_res_load_features(&ct, &f, NULL) == 0, "FEATURES read");
+	is_int(f.on, 1u << VZ_FEATURE_ppp, "  on: ppp");
+	is_int(f.off, 1u << VZ_FEATURE_sysfs | 1u << VZ_FEATURE_nfs,
+	       "  off: sysfs, nfs (the later wins)");
+	ok(!vz_res_feature(&ct, VZ_FEATURE_sysfs, true), "  sysfs:off overrides the default");
+	ok(vz_res_load(&ct, &res, NULL) == 0 && res.nr_devs == 1 && res.devs[0].type == 'c' &&
+		   res.devs[0].major == 108 && res.devs[0].minor == 0 &&
+		   res.devs[0].access == (VZ_DEV_READ | VZ_DEV_WRITE | VZ_DEV_MKNOD),
+	   "ppp:on allows c 108:0 rwm");
+	ok(vz_devnodes_load(&ct, &dn, NULL) == 0 && dn.nr == 1 && !strcmp(dn.node[0].name, "ppp") &&
+		   dn.node[0].rdev == makedev(108, 0) && dn.node[0].mode == (S_IFCHR | 0600) &&
+		   !dn.node[0].remove,
+	   "  and makes /dev/ppp");
+	vz_conf_set(ct.conf, "FEATURES", "ppp:off");
+	ok(vz_devnodes_load(&ct, &dn, NULL) == 0 && dn.nr == 1 && dn.node[0].remove,
+	   "ppp:off removes /dev/ppp");
+	vz_conf_set(ct.conf, "FEATURES", "warp:on");
+	ok(vz_res_load_features(&ct, &f, NULL) < 0, "an unknown feature is an error");
+	vz_conf_set(ct.conf, "FEATURES", NULL);
+	vz_conf_set(ct.conf, "DEVNODES", "null:rw nosuchdev0:none null:r");
+	ok(vz_devnodes_load(&ct, &dn, NULL) == 0 && dn.nr == 2 &&
+		   !strcmp(dn.node[0].name, "null") && dn.node[0].rdev == makedev(1, 3) &&
+		   S_ISCHR(dn.node[0].mode) && dn.node[1].remove,
+	   "DEVNODES: the host's node, one entry per name; none needs no host node");
+	vz_conf_set(ct.conf, "DEVNODES", "nosuchdev0:rw");
+	ok(vz_devnodes_load(&ct, &dn, NULL) < 0, "  a node the host lacks is an error");
+	vz_conf_free(ct.conf);
+	vz_conf_free(env.global);
 }
 
 static const char kernel_file[] =
@@ -282,6 +327,7 @@ int main(void)
 	test_derive();
 	test_key_mask();
 	test_dev_rules();
+	test_features();
 	test_ubc_parse();
 	return done_testing();
 }
