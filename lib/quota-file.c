@@ -217,7 +217,6 @@ int vz_quota_init(unsigned id, const char *path, const struct vz_quota_limits *l
 	ret = vz_quota_tag_tree(path, id, &nr, err);
 	if (ret < 0)
 		return ret;
-	vz_debug("Tagged %" PRIu64 " files and directories of '%s' with project %u", nr, path, id);
 	/* Whatever an older quota of this id left in the kernel goes. */
 	{
 		struct vz_quota_limits none = {0};

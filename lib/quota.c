@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Project quotas, kernel side: is there support (kernel, file system,
- * mount options), tagging a tree with a project id, and the quotactl calls
- * (quotactl_fd, or quotactl on the block device before Linux 5.14).
+ * mount options), and the quotactl calls (quotactl_fd, or quotactl on the
+ * block device before Linux 5.14).  Tagging a tree is in quota-tag.c.
  */
 #define VZ_LOG_PREFIX "quota"
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/dqblk_xfs.h>
@@ -161,107 +160,6 @@ int vz_quota_check_fs(const char *path, struct vz_error *err)
 			      "unmounted device, or mkfs.ext4 -O quota,project) and mount "
 			      "it with -o prjquota");
 	return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot read the quota state of '%s'", path);
-}
-
-static int tag_fd(int fd, unsigned id, bool dir)
-{
-	struct fsxattr fa;
-
-	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) < 0)
-		return -errno;
-	if (fa.fsx_projid == id && (!dir || (fa.fsx_xflags & FS_XFLAG_PROJINHERIT)))
-		return 0;
-	fa.fsx_projid = id;
-	if (dir)
-		fa.fsx_xflags |= FS_XFLAG_PROJINHERIT;
-	if (ioctl(fd, FS_IOC_FSSETXATTR, &fa) < 0)
-		return -errno;
-	return 0;
-}
-
-/*
- * Depth-first walk by descriptors: d_type says what to open without a
- * stat per entry; symlinks and device nodes are never opened (they cannot
- * carry the ioctl; new ones inherit the id from their directory).
- */
-static int tag_dir(int dfd, dev_t dev, unsigned id, uint64_t *nr, const char *path,
-		   struct vz_error *err)
-{
-	__vz_closedir DIR *d = NULL;
-	struct dirent *de;
-	int ret = tag_fd(dfd, id, true);
-
-	if (ret < 0)
-		return vz_error_sys(err, VZ_E_QUOTA_INIT, -ret, "Cannot set the project id of '%s'",
-				    path);
-	(*nr)++;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return vz_error_sys(err, VZ_E_QUOTA_INIT, errno, "Cannot read '%s'", path);
-	}
-	while ((errno = 0, de = readdir(d))) {
-		unsigned char type = de->d_type;
-		__vz_close int fd = -1;
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (type == DT_UNKNOWN) {
-			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
-		}
-		if (type != DT_DIR && type != DT_REG)
-			continue;
-		fd = openat(dirfd(d), de->d_name,
-			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-				    (type == DT_DIR ? O_DIRECTORY : 0));
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue; /* removed while we walk */
-			return vz_error_sys(err, VZ_E_QUOTA_INIT, errno, "Cannot open '%s/%s'",
-					    path, de->d_name);
-		}
-		if (type == DT_DIR) {
-			__vz_free char *sub = NULL;
-
-			if (fstat(fd, &st) < 0 || st.st_dev != dev)
-				continue; /* another file system mounted here */
-			sub = vz_path_join(path, de->d_name);
-			if (!sub)
-				return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot walk '%s'",
-						    path);
-			ret = tag_dir(take_fd(fd), dev, id, nr, sub, err);
-			if (ret < 0)
-				return ret;
-			continue;
-		}
-		ret = tag_fd(fd, id, false);
-		if (ret < 0)
-			return vz_error_sys(err, VZ_E_QUOTA_INIT, -ret,
-					    "Cannot set the project id of '%s/%s'", path,
-					    de->d_name);
-		(*nr)++;
-	}
-	if (errno)
-		return vz_error_sys(err, VZ_E_QUOTA_INIT, errno, "Cannot read '%s'", path);
-	return 0;
-}
-
-int vz_quota_tag_tree(const char *path, unsigned id, uint64_t *nr_tagged, struct vz_error *err)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-
-	*nr_tagged = 0;
-	if (fd < 0)
-		return vz_error_sys(err, VZ_E_NO_PRIVATE, errno, "Cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot stat '%s'", path);
-	}
-	return tag_dir(fd, st.st_dev, id, nr_tagged, path, err);
 }
 
 static int quotactl_error(struct vz_error *err, enum vz_error_kind kind, int ret, const char *what,

@@ -9,7 +9,8 @@
  * limits and whether they are on; "off" keeps the accounting and lifts
  * the limits.
  *
- *   quota.c       kernel side: support checks, tagging, quotactl
+ *   quota.c       kernel side: support checks, quotactl
+ *   quota-tag.c   tagging a tree with the id (vzquota init), in parallel
  *   quota-file.c  the quota file and the vzquota commands on top of both
  *   quota-ct.c    a CT's DISKSPACE/DISKINODES/QUOTATIME for vzctl, any layout
  */
@@ -57,14 +58,17 @@ struct vz_quota {
 	struct vz_quota_usage usage; /* from the kernel (stat) or as last seen (show) */
 };
 
-/* ---- quota.c: the kernel */
+/* ---- quota.c, quota-tag.c: the kernel */
 /* The running kernel has the quota format of ext4's quota feature (QFMT_V2). */
 bool vz_quota_kernel_supported(void);
 /* Project quota works on the file system of path; else a message naming what is missing. */
 int vz_quota_check_fs(const char *path, struct vz_error *err);
 /*
  * Tag path and everything below it on the same file system with project
- * id (directories also with the inherit flag).  Counts what it tagged.
+ * id (directories also with the inherit flag): regular files and
+ * directories, not symlinks or special files (see quota-tag.c).  Counts
+ * the inodes it changed; those that had the id already are left alone.
+ * One worker thread per online CPU (VZ_QUOTA_TAG_THREADS overrides it).
  */
 int vz_quota_tag_tree(const char *path, unsigned id, uint64_t *nr_tagged, struct vz_error *err);
 int vz_quota_kernel_get(const char *path, unsigned id, struct vz_quota_usage *u,

@@ -7,9 +7,12 @@
  * df inside the CT shows the image.  The loop device is bound with
  * autoclear, so it goes away with the last unmount, also when vzctl or the
  * CT's monitor was killed.  Growing works online (resize2fs on the mounted
- * file system), shrinking offline (ext4 cannot shrink while mounted), and
- * never below what the file system needs.  With QUOTAUGIDLIMIT the image
- * carries ext4's quota feature and is mounted with usrquota,grpquota.
+ * file system: EXT4_IOC_RESIZE_FS, which needs CAP_SYS_RESOURCE; without
+ * it vzctl refuses, naming the capability, and the image is grown offline
+ * once the CT is stopped), shrinking offline (ext4 cannot shrink while
+ * mounted), and never below what the file system needs.  With
+ * QUOTAUGIDLIMIT the image carries ext4's quota feature and is mounted
+ * with usrquota,grpquota.
  */
 #define VZ_LOG_PREFIX "image"
 #include <errno.h>
@@ -345,6 +348,17 @@ static bool have_sys_resource(void)
 	return true; /* unknown: let the kernel decide */
 }
 
+static int no_online_grow(struct vz_ct *ct, unsigned long long kb, struct vz_error *err)
+{
+	return vz_error_set(
+		err, VZ_E_PERMISSION, EPERM,
+		"Growing the disk of container %s while it is mounted needs CAP_SYS_RESOURCE "
+		"(ext4's online resize), which vzctl does not have here: stop the container "
+		"and run the same vzctl set again, which grows the image offline (or run "
+		"vzctl from a process that has CAP_SYS_RESOURCE); the disk stays at %llu KB",
+		ct->idstr, kb);
+}
+
 static int grow_mounted(struct vz_ct *ct, const char *img, unsigned long long kb,
 			unsigned long long cur_kb, struct vz_error *err)
 {
@@ -352,12 +366,7 @@ static int grow_mounted(struct vz_ct *ct, const char *img, unsigned long long kb
 	int ret;
 
 	if (!have_sys_resource())
-		return vz_error_set(
-			err, VZ_E_PERMISSION, EPERM,
-			"Growing the mounted disk of container %s needs CAP_SYS_RESOURCE, "
-			"which vzctl does not have here: stop the container to grow it "
-			"offline",
-			ct->idstr);
+		return no_online_grow(ct, cur_kb, err);
 	ret = vz_loop_find(img, dev, sizeof(dev));
 	if (ret <= 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, ret < 0 ? -ret : ENODEV,
@@ -367,8 +376,17 @@ static int grow_mounted(struct vz_ct *ct, const char *img, unsigned long long kb
 	ret = vz_loop_set_capacity(dev, err);
 	if (ret == 0) {
 		char *argv[] = {"resize2fs", dev, NULL};
+		char out[1024];
 
-		ret = tool(err, VZ_E_NO_DISKSPACE, argv);
+		ret = run_tool(argv, out, sizeof(out));
+		if (ret < 0)
+			ret = vz_error_sys(err, VZ_E_NO_DISKSPACE, -ret, "Cannot run resize2fs");
+		else if (ret && strstr(out, "Operation not permitted"))
+			/* CAP_SYS_RESOURCE in a user namespace only: the ioctl wants the host's. */
+			ret = no_online_grow(ct, cur_kb, err);
+		else if (ret)
+			ret = vz_error_set(err, VZ_E_NO_DISKSPACE, EIO,
+					   "resize2fs failed (exit %d): %s", ret, out);
 	}
 	if (ret < 0) {
 		/* The file system kept its size: give the file back its own. */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # guest: yes
-# guest-needs: mkfs.ext4 mke2fs mkfs.xfs losetup dd find sync
+# guest-needs: mkfs.ext4 mke2fs mkfs.xfs losetup dd find sync mkfifo mknod xargs
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vzquota on project quotas, on an ext4 (-O quota,project, prjquota) and an
 # xfs (prjquota) image this test makes and loop-mounts: hard limit ->
@@ -8,7 +8,9 @@
 # limit that turns hard after a short grace, stat/show golden output, live
 # shrink below usage, hard links and renames cannot move usage out of the
 # quota, usage right after a forced unmount and a killed writer without any
-# rescan, off/on/drop; bad arguments with exit codes.  Needs a kernel with
+# rescan, off/on/drop; init over a tree with many and deep directories,
+# hard links, special files (not tagged: counted only when made after init)
+# and a mount inside; bad arguments with exit codes.  Needs a kernel with
 # project quotas (the project's 6.1 kernel); skipped elsewhere, naming why.
 . "$(dirname "$0")/lib.sh"
 vzquota=$VZ_BUILD/vzquota
@@ -199,12 +201,66 @@ for fs in ext4 xfs; do
 	is "$rc" 11 "$fs: show after drop: exit 11"
 done
 
-# ---- vzctl: DISK_QUOTA=yes gives simfs (ext4) and overlay (xfs) CTs a project quota
-echo 'DISK_QUOTA="yes"' >>"$T/etc/vz.conf"
+# ---- init walks the whole tree in parallel: many and deep directories,
+# hard links, special files, another file system mounted inside; a re-init
+# changes nothing
+# unique_kb TREE: 1K blocks of the regular files and directories, each inode once
+unique_kb() {
+	find "$1" -xdev \( -type f -o -type d \) -printf '%i %b\n' | sort -u -k1,1 |
+		awk '{ s += $2 } END { print int((s + 1) / 2) }'
+}
+unique_inodes() { find "$1" -xdev \( -type f -o -type d \) -printf '%i\n' | sort -u | wc -l; }
 for fs in ext4 xfs; do
 	mountpoint -q "$T/mnt-$fs" || continue
-	layout=$([ $fs = ext4 ] && echo simfs || echo overlay)
-	id=$([ $fs = ext4 ] && echo 211 || echo 212)
+	id=$([ $fs = ext4 ] && echo 205 || echo 206)
+	tree=$T/mnt-$fs/tagged
+	mkdir -p "$tree"
+	(cd "$tree" && for d in $(seq 40); do
+		mkdir -p d$d/sub && (cd d$d && seq 25 | xargs touch && echo data >sub/f)
+	done)
+	p=$tree/deep
+	for i in $(seq 30); do p=$p/$i; done
+	mkdir -p "$p" && echo leaf >"$p/leaf"
+	dd if=/dev/zero of="$tree/d1/big" bs=1K count=64 2>/dev/null
+	ln "$tree/d1/big" "$tree/d2/big-link"
+	ln -s big "$tree/d1/sym"
+	ln -s "$(printf 'x%.0s' $(seq 100))" "$tree/d1/longsym"
+	mkfifo "$tree/d1/fifo"
+	mknod "$tree/d1/null" c 1 3
+	mkdir -p "$tree/mnt"
+	mount -t tmpfs -o size=1m tmpfs "$tree/mnt" && echo inside >"$tree/mnt/f"
+	sync
+	run "$vzquota" init $id -p "$tree" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
+	is "$rc" 0 "$fs: init of a tree of 1040 files, 30 levels deep, a hard link, special files, a mount"
+	[ "$rc" -eq 0 ] || printf '#   %s\n' "$out"
+	# the directory under the mount was out of reach: it stays in project 0
+	umount "$tree/mnt" && rmdir "$tree/mnt"
+	"$vzquota" on $id >/dev/null
+	sync
+	want_i=$(unique_inodes "$tree")
+	is "$(inodes_of $id)" "$want_i" \
+		"$fs: the quota counts every file and directory, a hard link once, no special file made before init"
+	is "$(usage_of $id)" "$(unique_kb "$tree")" "$fs: and their blocks"
+	ln -s d1/big "$tree/newsym"
+	mkfifo "$tree/newfifo"
+	sync
+	is "$(inodes_of $id)" $((want_i + 2)) "$fs: special files made after init inherit the id and count"
+	"$vzquota" off $id >/dev/null
+	run "$vzquota" init $id -p "$tree" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
+	is "$rc" 0 "$fs: init again of the tagged tree"
+	"$vzquota" on $id >/dev/null
+	is "$(inodes_of $id)" $((want_i + 2)) "$fs: changes nothing"
+	"$vzquota" drop $id -f >/dev/null
+	rm -rf "$tree"
+done
+
+# ---- vzctl: DISK_QUOTA=yes gives simfs and overlay CTs on ext4 and xfs a
+# project quota; df inside shows its limit (statfs of a directory with the
+# project inherit flag reports the project's limits on both)
+echo 'DISK_QUOTA="yes"' >>"$T/etc/vz.conf"
+for combo in ext4:simfs:211 xfs:overlay:212 ext4:overlay:213 xfs:simfs:214; do
+	IFS=: read -r fs layout id <<<"$combo"
+	mountpoint -q "$T/mnt-$fs" || continue
 	sed -i "/^VE_PRIVATE=/d" "$T/etc/vz.conf"
 	echo "VE_PRIVATE=\"$T/mnt-$fs/private/\$VEID\"" >>"$T/etc/vz.conf"
 	run "$vzctl" create $id --ostemplate busybox --layout $layout --diskspace 20M:24M \
