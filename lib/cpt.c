@@ -40,6 +40,7 @@
 #include "storage.h"
 
 #define DUMP_LOG "dump.log"
+#define PREDUMP_LOG "pre-dump.log"
 #define RESTORE_LOG "restore.log"
 #define CRIU_LOG_LEVEL 4
 
@@ -259,7 +260,7 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		struct vz_error ignored;
 
 		/* CRIU has stopped the CT's tasks. */
-		d->t_frozen = now_ms();
+		d->t_frozen = d->opts->frozen_at = now_ms();
 		/*
 		 * The patched kernel's checkpoint state from here on: nothing in
 		 * the CT forks, moves or mounts until the dump is over.  Entered
@@ -277,6 +278,17 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		}
 		if (vz_cpt_state_set(d->state_fd, "checkpointed", &ignored) < 0)
 			vz_debug("%s", ignored.msg);
+		return 0;
+	}
+	if (!strcmp(script, "network-unlock")) {
+		/*
+		 * The dump failed (or its post-dump did: a migration rolling
+		 * back) and CRIU is about to resume the CT's tasks: they must
+		 * find fork and friends working again, or a shell loop of the
+		 * CT dies of a refused fork.
+		 */
+		vz_cpt_state_leave(d->state_fd);
+		d->state_fd = -1;
 		return 0;
 	}
 	if (strcmp(script, "post-dump"))
@@ -313,7 +325,9 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	__vz_free char *log = vz_path_join(d->dir, DUMP_LOG);
 	CriuOpts opts = CRIU_OPTS__INIT;
 	CriuReq req = CRIU_REQ__INIT;
+	CriuPageServerInfo ps = CRIU_PAGE_SERVER_INFO__INIT;
 	CriuResp *resp = NULL;
+	int keep[2] = { -1, -1 };
 	struct vz_criu c;
 	size_t nr_ext;
 	int ret;
@@ -339,9 +353,18 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	opts.log_file = DUMP_LOG;
 	opts.has_log_level = true;
 	opts.log_level = CRIU_LOG_LEVEL;
+	if (d->opts->parent) {
+		opts.parent_img = (char *)d->opts->parent;
+		opts.has_track_mem = opts.track_mem = true;
+	}
+	if (d->opts->page_server) {
+		ps.has_fd = true;
+		ps.fd = keep[0] = d->opts->ps_fd;
+		opts.ps = &ps;
+	}
 	req.type = CRIU_REQ_TYPE__DUMP;
 	req.opts = &opts;
-	ret = vz_criu_spawn(&c, NULL, err);
+	ret = vz_criu_spawn(&c, keep, err);
 	if (ret < 0)
 		return ret;
 	c.log_path = log;
@@ -461,6 +484,65 @@ out:
 	return ret;
 }
 
+int vz_ct_predump(struct vz_ct *ct, const struct vz_predump_opts *o, struct vz_error *err)
+{
+	__vz_cgroup struct vz_cgroup *cg = NULL;
+	__vz_free char *log = vz_path_join(o->dir, PREDUMP_LOG);
+	__vz_close int dirfd = -1;
+	CriuOpts opts = CRIU_OPTS__INIT;
+	CriuReq req = CRIU_REQ__INIT;
+	CriuPageServerInfo ps = CRIU_PAGE_SERVER_INFO__INIT;
+	CriuResp *resp = NULL;
+	int keep[2] = { -1, -1 };
+	struct vz_ct_state st;
+	struct vz_criu c;
+	int ret;
+
+	ret = vz_ct_get_run_state(ct, &st, err);
+	if (ret < 0)
+		return ret;
+	if (!st.running)
+		return vz_error_set(err, VZ_E_NOT_RUNNING, EINVAL,
+				    "Unable to pre-dump: container %s is not running", ct->idstr);
+	ret = vz_cgroup_open(ct, &cg, err);
+	if (ret < 0)
+		return ret;
+	dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot open '%s'", o->dir);
+	opts.images_dir_fd = dirfd;
+	opts.has_pid = true;
+	opts.pid = st.init_pid;
+	opts.freeze_cgroup = (char *)vz_cpt_freezer_dir(cg);
+	opts.has_track_mem = opts.track_mem = true;
+	opts.parent_img = (char *)o->parent;
+	opts.log_file = PREDUMP_LOG;
+	opts.has_log_level = true;
+	opts.log_level = CRIU_LOG_LEVEL;
+	if (o->page_server) {
+		ps.has_fd = true;
+		ps.fd = keep[0] = o->ps_fd;
+		opts.ps = &ps;
+	}
+	req.type = CRIU_REQ_TYPE__PRE_DUMP;
+	req.opts = &opts;
+	ret = vz_criu_spawn(&c, keep, err);
+	if (ret < 0)
+		return ret;
+	c.log_path = log;
+	c.log_shown = o->failed_log;
+	ret = vz_criu_call(&c, &req, &resp, NULL, NULL, VZ_E_CHKPNT, err);
+	vz_criu_close(&c);
+	if (ret < 0) {
+		if (o->failed_log)
+			renameat(dirfd, PREDUMP_LOG, AT_FDCWD, o->failed_log);
+		vz_error_prefix(err, "Pre-dump of container %s failed: ", ct->idstr);
+		return ret;
+	}
+	criu_resp__free_unpacked(resp, NULL);
+	return 0;
+}
+
 static int check_steps(unsigned steps, unsigned allowed, struct vz_error *err)
 {
 	if (steps & ~allowed)
@@ -529,8 +611,9 @@ static int kill_only(struct vz_ct *ct, struct vz_error *err)
 	ret = vz_pidfd_send_signal(init_fd, SIGKILL);
 	if (ret < 0 && ret != -ESRCH)
 		return vz_error_sys(err, VZ_E_STOP_FAILED, -ret, "Cannot kill the CT's init");
+	/* Thawed, the CT dies and its monitor may remove the group before the thaw is seen. */
 	ret = vz_cpt_freeze(cg, false, err);
-	if (ret < 0)
+	if (ret < 0 && ret != -ENOENT)
 		return ret;
 	ret = wait_monitor_gone(ct, st.monitor_pid, err);
 	if (ret < 0)
@@ -819,6 +902,45 @@ static int dump_give_to_ct(int dirfd, const char *dir, uid_t uid, gid_t gid, str
 	return 0;
 }
 
+/*
+ * A dump taken after pre-dumps (migration) keeps the pages that did not
+ * change since in its parents ("parent" links, ../N): CRIU reads those as
+ * well, so each gets the same treatment, and the directory holding them
+ * must be searchable.
+ */
+static int dump_chain_give_to_ct(int dirfd, const char *dir, uid_t uid, gid_t gid,
+				 struct vz_error *err)
+{
+	__vz_close int owned = -1;
+	int ret = dump_give_to_ct(dirfd, dir, uid, gid, err);
+
+	for (int depth = 0; ret == 0; depth++) {
+		int parent = openat(dirfd, "parent", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct stat st;
+
+		if (parent < 0 && errno == ENOENT)
+			return 0;
+		if (parent < 0)
+			return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot open the parent of '%s'",
+					    dir);
+		if (owned >= 0)
+			close(owned);
+		dirfd = owned = parent;
+		if (depth == 64)
+			return vz_error_set(err, VZ_E_RESTORE, ELOOP, "Dump '%s' has too many parents",
+					    dir);
+		if (depth == 0) {
+			__vz_close int up = openat(dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			if (up < 0 || fstat(up, &st) < 0 || fchmod(up, (st.st_mode & 07777) | 0111) < 0)
+				return vz_error_sys(err, VZ_E_RESTORE, errno,
+						    "Cannot open the way to the parents of '%s'", dir);
+		}
+		ret = dump_give_to_ct(dirfd, dir, uid, gid, err);
+	}
+	return ret;
+}
+
 static int undump(struct vz_ct *ct, const struct vz_cpt_opts *opts, bool frozen,
 		  struct vz_error *err)
 {
@@ -856,7 +978,7 @@ static int undump(struct vz_ct *ct, const struct vz_cpt_opts *opts, bool frozen,
 				   ct->idstr);
 		goto out;
 	}
-	ret = vz_criu_check(err);
+	ret = opts->criu_checked ? 0 : vz_criu_check(err);
 	if (ret < 0)
 		goto out;
 	l.root = vz_ct_get_subst(ct, "VE_ROOT");
@@ -876,7 +998,7 @@ static int undump(struct vz_ct *ct, const struct vz_cpt_opts *opts, bool frozen,
 	if (ret == 0)
 		ret = vz_net_prepare(ct, err);
 	if (ret == 0 && l.userns)
-		ret = dump_give_to_ct(dirfd, r.dir, l.uid_base, l.gid_base, err);
+		ret = dump_chain_give_to_ct(dirfd, r.dir, l.uid_base, l.gid_base, err);
 	if (ret < 0)
 		goto out;
 	vz_info("Restoring container ...");

@@ -50,6 +50,36 @@ struct vz_cpt_opts {
 	int (*post_dump)(const char *dir, void *arg, struct vz_error *err);
 	void *post_dump_arg;
 	uint64_t frozen_ms; /* out: from the freeze to the end of post_dump */
+	uint64_t frozen_at; /* out: when the tasks were stopped (CLOCK_MONOTONIC ms) */
+	/*
+	 * chkpnt after pre-dumps (migration): parent is CRIU's parent images
+	 * directory relative to the dump ("../3"), the last pre-dump, so that
+	 * only the pages dirtied since are dumped; with page_server the pages
+	 * go through ps_fd, a stream socket to a CRIU page server (whose
+	 * images directory has the matching "parent" link), not to the dump.
+	 */
+	const char *parent;
+	bool page_server;
+	int ps_fd;
+	/* restore: CRIU's own check of the kernel passed already (a migration's hello) */
+	bool criu_checked;
+};
+
+/*
+ * A pre-dump of a running CT (migration pre-copy): CRIU freezes the CT
+ * only to collect its dirty pages and resumes it before writing them, and
+ * starts tracking the pages the CT dirties from then on.  dir receives
+ * CRIU's bookkeeping (inventory, stats, log); the pages go to dir too, or
+ * through ps_fd to a page server.  parent as in struct vz_cpt_opts.
+ */
+struct vz_predump_opts {
+	const char *dir;
+	const char *failed_log; /* where CRIU's log goes if it fails (NULL: stays in dir) */
+	const char *parent;
+	bool page_server;
+	int ps_fd;
+	/* restore: CRIU's own check of the kernel passed already (a migration's hello) */
+	bool criu_checked;
 };
 
 /* $DUMPDIR/Dump.<CTID>; malloc'ed, NULL if DUMPDIR is unset or on ENOMEM. */
@@ -60,6 +90,7 @@ bool vz_cpt_dump_exists(const char *dir);
 bool vz_cpt_is_suspended(struct vz_ct *ct, bool running);
 
 int vz_ct_chkpnt(struct vz_ct *ct, struct vz_cpt_opts *opts, struct vz_error *err);
+int vz_ct_predump(struct vz_ct *ct, const struct vz_predump_opts *opts, struct vz_error *err);
 int vz_ct_restore(struct vz_ct *ct, const struct vz_cpt_opts *opts, struct vz_error *err);
 
 #endif

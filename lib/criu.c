@@ -139,7 +139,7 @@ int vz_criu_close(struct vz_criu *c)
 	return status;
 }
 
-static int send_req(struct vz_criu *c, const CriuReq *req)
+int vz_criu_request(struct vz_criu *c, const CriuReq *req)
 {
 	size_t len = criu_req__get_packed_size(req);
 	__vz_free uint8_t *buf = malloc(len ? len : 1);
@@ -152,7 +152,7 @@ static int send_req(struct vz_criu *c, const CriuReq *req)
 	return 0;
 }
 
-static int recv_resp(struct vz_criu *c, CriuResp **out)
+int vz_criu_answer(struct vz_criu *c, CriuResp **out)
 {
 	__vz_free uint8_t *buf = NULL;
 	ssize_t len;
@@ -176,7 +176,7 @@ static int recv_resp(struct vz_criu *c, CriuResp **out)
 }
 
 /* The "Error" lines at the end of CRIU's log: what went wrong, in its words. */
-static void log_errors(const char *path, char *buf, size_t size)
+void vz_criu_log_errors(const char *path, char *buf, size_t size)
 {
 	__vz_free char *text = NULL;
 	const char *lines[3] = { 0 };
@@ -189,7 +189,11 @@ static void log_errors(const char *path, char *buf, size_t size)
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
-		if (strstr(line, "Error (")) {
+		/*
+		 * A page server on a Unix socket (migration) cannot be corked
+		 * or set NODELAY; CRIU says so as an error and goes on.
+		 */
+		if (strstr(line, "Error (") && !strstr(line, "Unable to restore TCP_")) {
 			if (nr == ARRAY_SIZE(lines))
 				memmove(lines, lines + 1, sizeof(lines) - sizeof(lines[0]));
 			lines[nr < ARRAY_SIZE(lines) ? nr++ : nr - 1] = line;
@@ -213,15 +217,15 @@ int vz_criu_call(struct vz_criu *c, CriuReq *req, CriuResp **out, vz_criu_notify
 	int ret;
 
 	*out = NULL;
-	ret = send_req(c, req);
+	ret = vz_criu_request(c, req);
 	if (ret < 0)
 		return vz_error_sys(err, kind, -ret, "Cannot send a request to CRIU");
 	for (;;) {
 		CriuReq ack = CRIU_REQ__INIT;
 
-		ret = recv_resp(c, &resp);
+		ret = vz_criu_answer(c, &resp);
 		if (ret < 0) {
-			log_errors(c->log_path, detail, sizeof(detail));
+			vz_criu_log_errors(c->log_path, detail, sizeof(detail));
 			if (notify_failed) {
 				*err = notify_err;
 				return notify_err.errnum ? -notify_err.errnum : -EIO;
@@ -247,7 +251,7 @@ int vz_criu_call(struct vz_criu *c, CriuReq *req, CriuResp **out, vz_criu_notify
 		}
 		criu_resp__free_unpacked(resp, NULL);
 		resp = NULL;
-		ret = send_req(c, &ack);
+		ret = vz_criu_request(c, &ack);
 		if (ret < 0)
 			return vz_error_sys(err, kind, -ret, "Cannot answer CRIU");
 	}
@@ -258,7 +262,7 @@ int vz_criu_call(struct vz_criu *c, CriuReq *req, CriuResp **out, vz_criu_notify
 			*err = notify_err;
 			ret = notify_err.errnum ? -notify_err.errnum : -EIO;
 		} else {
-			log_errors(c->log_path, detail, sizeof(detail));
+			vz_criu_log_errors(c->log_path, detail, sizeof(detail));
 			if (!detail[0] && resp->cr_errmsg)
 				snprintf(detail, sizeof(detail), "%s", resp->cr_errmsg);
 			const char *shown = c->log_shown ? c->log_shown : c->log_path;
@@ -310,6 +314,23 @@ int vz_criu_version(char *buf, size_t size, struct vz_error *err)
 			 resp->version->minor_number);
 	criu_resp__free_unpacked(resp, NULL);
 	return 0;
+}
+
+bool vz_criu_has_mem_track(void)
+{
+	CriuReq req = CRIU_REQ__INIT;
+	CriuFeatures want = CRIU_FEATURES__INIT;
+	CriuResp *resp = NULL;
+	bool ok;
+
+	req.type = CRIU_REQ_TYPE__FEATURE_CHECK;
+	want.has_mem_track = want.mem_track = true;
+	req.features = &want;
+	if (one_shot(&req, &resp, VZ_E_NO_KERNEL_SUPPORT, NULL) < 0)
+		return false;
+	ok = resp->features && resp->features->has_mem_track && resp->features->mem_track;
+	criu_resp__free_unpacked(resp, NULL);
+	return ok;
 }
 
 int vz_criu_check(struct vz_error *err)

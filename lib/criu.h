@@ -41,6 +41,16 @@ int vz_criu_spawn(struct vz_criu *c, const int *keep, struct vz_error *err);
  */
 int vz_criu_call(struct vz_criu *c, CriuReq *req, CriuResp **resp, vz_criu_notify_fn fn,
 		 void *arg, enum vz_error_kind kind, struct vz_error *err);
+/*
+ * The two halves of vz_criu_call() for a request answered later (WAIT_PID
+ * while a page server runs): send it, then read the one answer (no
+ * notifications come) when c->sk is readable.  -errno, no err: the caller
+ * says what it was doing.
+ */
+int vz_criu_request(struct vz_criu *c, const CriuReq *req);
+int vz_criu_answer(struct vz_criu *c, CriuResp **resp);
+/* The last "Error" lines of CRIU's log at path, in its words ("" if none). */
+void vz_criu_log_errors(const char *path, char *buf, size_t size);
 /* Close the connection and reap the worker; its exit status, or -errno. */
 int vz_criu_close(struct vz_criu *c);
 
@@ -48,6 +58,8 @@ int vz_criu_close(struct vz_criu *c);
 int vz_criu_version(char *buf, size_t size, struct vz_error *err);
 /* "6.1.192" and friends: the running kernel's release. */
 const char *vz_kernel_release(void);
+/* Can CRIU track dirty memory here (soft-dirty bits: pre-copy)?  Asked over RPC. */
+bool vz_criu_has_mem_track(void);
 /*
  * Can this node checkpoint at all?  CRIU's own check of the kernel; a
  * failure is VZ_E_NO_KERNEL_SUPPORT naming the kernel and CRIU versions.

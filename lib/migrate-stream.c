@@ -2,8 +2,11 @@
 #define VZ_LOG_PREFIX "migrate"
 #include <endian.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -98,17 +101,20 @@ static bool frame_valid(const MigFrameEntry *f)
 {
 	switch (f->kind) {
 	case VZ_MIG_KIND_HELLO:
-		return f->hello && !f->reply && !f->chunk && !f->config;
+		return f->hello && !f->reply && !f->chunk && !f->config && !f->round;
 	case VZ_MIG_KIND_REPLY:
-		return f->reply && !f->hello && !f->chunk && !f->config;
+		return f->reply && !f->hello && !f->chunk && !f->config && !f->round;
 	case VZ_MIG_KIND_CONFIG:
-		return f->config && !f->hello && !f->reply && !f->chunk;
+		return f->config && !f->hello && !f->reply && !f->chunk && !f->round;
 	case VZ_MIG_KIND_CHUNK:
-		return f->chunk && !f->hello && !f->reply && !f->config &&
-		       f->chunk->stream >= VZ_MIG_STREAM_FILES && f->chunk->stream <= VZ_MIG_STREAM_DUMP;
+		return f->chunk && !f->hello && !f->reply && !f->config && !f->round &&
+		       f->chunk->stream >= VZ_MIG_STREAM_FILES && f->chunk->stream <= VZ_MIG_STREAM_PAGES;
+	case VZ_MIG_KIND_ROUND:
+		return f->round && !f->hello && !f->reply && !f->chunk && !f->config &&
+		       f->round->round >= 1 && f->round->round <= VZ_MIG_ROUNDS_MAX;
 	case VZ_MIG_KIND_COMMIT:
 	case VZ_MIG_KIND_ABORT:
-		return !f->hello && !f->reply && !f->chunk && !f->config;
+		return !f->hello && !f->reply && !f->chunk && !f->config && !f->round;
 	default:
 		return false;
 	}
@@ -162,6 +168,32 @@ int vz_mig_recv(struct vz_mig_conn *c, MigFrameEntry **out, struct vz_error *err
 				    "The connection to the other node broke");
 	c->bytes_in += len + 4;
 	return vz_mig_decode(buf, len, out, err);
+}
+
+bool vz_mig_lost(const struct vz_error *err)
+{
+	return err->errnum == ECONNRESET || err->errnum == EPIPE || err->errnum == ETIMEDOUT ||
+	       err->errnum == ECONNABORTED || err->errnum == EHOSTUNREACH;
+}
+
+void vz_mig_conn_set_timeout(struct vz_mig_conn *c, unsigned secs)
+{
+	int fds[2] = { c->in, c->out }, on = 1, probe = secs / 3 ? secs / 3 : 1, count = 3;
+	unsigned ms = secs * 1000;
+
+	if (!secs)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (i && fds[i] == fds[0])
+			break;
+		/* Only a TCP socket takes these; anything else says so and is left alone. */
+		if (setsockopt(fds[i], IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) < 0)
+			continue;
+		setsockopt(fds[i], SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+		setsockopt(fds[i], IPPROTO_TCP, TCP_KEEPIDLE, &probe, sizeof(probe));
+		setsockopt(fds[i], IPPROTO_TCP, TCP_KEEPINTVL, &probe, sizeof(probe));
+		setsockopt(fds[i], IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+	}
 }
 
 void vz_mig_unrecv(struct vz_mig_conn *c, MigFrameEntry *f)

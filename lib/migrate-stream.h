@@ -17,6 +17,7 @@
 #define VZ_MIG_PROTO_VERSION 1
 #define VZ_MIG_FRAME_MAX (8u << 20)
 #define VZ_MIG_CHUNK_SIZE (1u << 20)
+#define VZ_MIG_ROUNDS_MAX 64 /* pre-copy rounds, the final one included */
 
 enum {
 	VZ_MIG_KIND_HELLO = 1,
@@ -25,12 +26,14 @@ enum {
 	VZ_MIG_KIND_CHUNK = 4,
 	VZ_MIG_KIND_COMMIT = 5, /* the source gave the CT up: the destination keeps it */
 	VZ_MIG_KIND_ABORT = 6,	/* the source gives up: undo everything */
+	VZ_MIG_KIND_ROUND = 7,	/* a round of memory pre-copy begins (migrate-pages.h) */
 };
 
 enum {
 	VZ_MIG_STREAM_FILES = 1,	/* the private area, full */
 	VZ_MIG_STREAM_FILES_DELTA = 2,	/* what changed since, taken frozen */
 	VZ_MIG_STREAM_DUMP = 3,		/* the dump directory */
+	VZ_MIG_STREAM_PAGES = 4,	/* CRIU <-> page server bytes of a round, both ways */
 };
 
 struct vz_mig_conn {
@@ -54,6 +57,15 @@ int vz_mig_recv(struct vz_mig_conn *c, MigFrameEntry **f, struct vz_error *err);
 void vz_mig_unrecv(struct vz_mig_conn *c, MigFrameEntry *f);
 /* Free a pushed back frame (the fds are the caller's). */
 void vz_mig_conn_release(struct vz_mig_conn *c);
+/*
+ * A TCP connection gives up on a peer that has not acknowledged anything
+ * for secs seconds (TCP_USER_TIMEOUT, keepalive probes while idle), so a
+ * cut link fails the migration instead of hanging it.  A no-op on a pipe
+ * or a Unix socket (ssh has its own ServerAlive options).
+ */
+void vz_mig_conn_set_timeout(struct vz_mig_conn *c, unsigned secs);
+/* Did err come from the other node going away or falling silent (not from a bad transfer)? */
+bool vz_mig_lost(const struct vz_error *err);
 /* Decode a frame body; checks that kind and fields agree. */
 int vz_mig_decode(const uint8_t *buf, size_t len, MigFrameEntry **f, struct vz_error *err);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vzmigrate's two halves (see migrate.h for the conversation).
+ * vzmigrate's source half (see migrate.h for the conversation; the
+ * destination's is migrate-dest.c).
  */
 #define VZ_LOG_PREFIX "migrate"
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "cpt.h"
 #include "create.h"
@@ -21,11 +23,11 @@
 #include "lock.h"
 #include "log.h"
 #include "migrate-files.h"
+#include "migrate-hello.h"
+#include "migrate-pages.h"
 #include "migrate.h"
 #include "net.h"
 #include "state.h"
-
-#define CPU_FLAGS_MAX 512
 
 static const char *const fail_names[] = {
 #define VZ_MIG_FAIL_NAME(name) #name,
@@ -46,51 +48,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The "flags" of the first CPU in /proc/cpuinfo; *out is a NULL-terminated strv. */
-static int cpu_flags(char ***out, size_t *nr)
-{
-	__vz_free char *text = NULL;
-	char **v = calloc(CPU_FLAGS_MAX + 1, sizeof(*v));
-	size_t n = 0;
-	char *line, *save = NULL;
-
-	*out = v;
-	*nr = 0;
-	if (!v)
-		return -ENOMEM;
-	if (vz_read_file("/proc/cpuinfo", &text, NULL) < 0)
-		return 0;
-	line = strstr(text, "\nflags");
-	if (!line || !(line = strchr(line, ':')))
-		return 0;
-	*strchrnul(line, '\n') = '\0';
-	for (char *w = strtok_r(line + 1, " \t", &save); w && n < CPU_FLAGS_MAX;
-	     w = strtok_r(NULL, " \t", &save)) {
-		v[n] = strdup(w);
-		if (!v[n])
-			return -ENOMEM;
-		n++;
-	}
-	*nr = n;
-	return 0;
-}
-
-static void fill_hello(MigHelloEntry *h, unsigned ctid, char *criu_version, char **flags,
-		       size_t nr_flags)
-{
-	static char *caps[] = { "online", "files-incremental" };
-
-	h->version = VZ_MIG_PROTO_VERSION;
-	h->ctid = ctid;
-	h->vz_version = VZ_VERSION;
-	h->kernel = (char *)vz_kernel_release();
-	h->criu_version = criu_version;
-	h->cpu_flags = flags;
-	h->n_cpu_flags = nr_flags;
-	h->capabilities = caps;
-	h->n_capabilities = ARRAY_SIZE(caps);
-}
-
 /* Wait for the peer's REPLY; a refusal is reported with the peer's class and words. */
 static int expect_reply(struct vz_mig_conn *c, MigFrameEntry **keep, enum vz_mig_fail *fail,
 			enum vz_mig_fail io_fail, struct vz_error *err)
@@ -101,7 +58,7 @@ static int expect_reply(struct vz_mig_conn *c, MigFrameEntry **keep, enum vz_mig
 	if (keep)
 		*keep = NULL;
 	if (ret < 0) {
-		*fail = io_fail;
+		*fail = vz_mig_lost(err) ? VZ_MIG_F_CONNECT : io_fail;
 		vz_error_prefix(err, "Destination: ");
 		return ret;
 	}
@@ -133,28 +90,40 @@ struct src {
 	struct vz_mig_conn *c;
 	const struct vz_mig_opts *o;
 	struct vz_mig_report *r;
-	char *priv, *snap;
+	char *priv, *snap, *work;
 	const char *phase;
 	uint64_t phase_start;
+	uint64_t expect; /* bytes the phase should move (ETA), 0 if unknown */
 	bool committed;
 	bool start; /* an offline move of a running CT: start it there */
+	bool peer_precopy; /* the destination runs page servers */
+	struct vz_mig_relay relay;
+	bool in_round;	     /* the relay runs */
+	uint64_t post_dump_at;
+	unsigned last_round; /* the last pre-dump, 0 if none */
+	char parent[16];     /* the final dump's CRIU parent ("../3") */
+	char phase_buf[64];
 };
 
 static void progress(uint64_t bytes, void *arg)
 {
 	struct src *s = arg;
 	double secs = (now_ms() - s->phase_start) / 1000.0;
+	double rate = secs > 0 ? bytes / 1048576.0 / secs : 0.0;
 
 	if (!s->o->progress || !isatty(2))
 		return;
-	fprintf(stderr, "\r%s: %.1f MB, %.1f MB/s   ", s->phase, bytes / 1048576.0,
-		secs > 0 ? bytes / 1048576.0 / secs : 0.0);
+	fprintf(stderr, "\r%s: %.1f MB, %.1f MB/s", s->phase, bytes / 1048576.0, rate);
+	if (s->expect > bytes && rate > 0)
+		fprintf(stderr, ", ETA %.1f s", (s->expect - bytes) / 1048576.0 / rate);
+	fprintf(stderr, "   ");
 }
 
 static void phase_begin(struct src *s, const char *phase)
 {
 	s->phase = phase;
 	s->phase_start = now_ms();
+	s->expect = 0;
 	if (s->o->progress)
 		fprintf(stderr, "%s ...\n", phase);
 }
@@ -197,7 +166,9 @@ static int send_dump(struct src *s, const char *dir, struct vz_error *err)
 	}
 	phase_end(s, s->r->dump_bytes);
 	phase_begin(s, "Restoring on the destination");
-	return expect_reply(s->c, NULL, &s->r->fail, VZ_MIG_F_RESTORE, err);
+	ret = expect_reply(s->c, NULL, &s->r->fail, VZ_MIG_F_RESTORE, err);
+	s->r->restore_ms = now_ms() - s->phase_start;
+	return ret;
 }
 
 static int commit(struct src *s, struct vz_error *err)
@@ -217,12 +188,192 @@ static int commit(struct src *s, struct vz_error *err)
 	return 0;
 }
 
-/* CRIU's post-dump, the CT frozen: last files, the dump, restore there, commit. */
+/* ---- memory pre-copy (migrate-pages.h) ---- */
+
+/* ROUND n: once the destination's page server is up, CRIU may send pages. */
+static int round_begin(struct src *s, unsigned n, bool final, struct vz_error *err)
+{
+	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+	MigRoundEntry rd = MIG_ROUND_ENTRY__INIT;
+	int ret;
+
+	f.kind = VZ_MIG_KIND_ROUND;
+	f.round = &rd;
+	rd.round = n;
+	rd.has_final = rd.final = final;
+	ret = vz_mig_send(s->c, &f, err);
+	if (ret < 0) {
+		s->r->fail = VZ_MIG_F_CONNECT;
+		return ret;
+	}
+	ret = expect_reply(s->c, NULL, &s->r->fail, VZ_MIG_F_CONNECT, err);
+	if (ret < 0)
+		return ret;
+	ret = vz_mig_relay_start(&s->relay, s->c, progress, s, err);
+	if (ret < 0) {
+		s->r->fail = VZ_MIG_F_SYSTEM;
+		return ret;
+	}
+	s->in_round = true;
+	return 0;
+}
+
+/*
+ * CRIU is done with the round (criu_ret, its error in err): stop the relay
+ * and, CRIU content, have the destination confirm that its page server
+ * wrote everything.  What went wrong on the destination or on the way is
+ * the cause of a CRIU failure in the same round: it is what err says.
+ */
+static int round_end(struct src *s, int criu_ret, uint64_t *bytes, struct vz_error *err)
+{
+	struct vz_error relay_err = { 0 };
+	int ret;
+
+	s->in_round = false;
+	ret = vz_mig_relay_stop(&s->relay, &relay_err);
+	*bytes = s->relay.bytes;
+	if (s->relay.peer_spoke) {
+		ret = expect_reply(s->c, NULL, &s->r->fail, VZ_MIG_F_COPY, err);
+		if (ret == 0) {
+			s->r->fail = VZ_MIG_F_CONNECT;
+			ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO,
+					   "The destination answered out of turn");
+		}
+		return ret;
+	}
+	if (ret < 0) {
+		*err = relay_err;
+		s->r->fail = vz_mig_lost(&relay_err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY;
+		return ret;
+	}
+	if (criu_ret < 0) {
+		if (s->r->fail == VZ_MIG_F_NONE)
+			s->r->fail = VZ_MIG_F_CHKPNT;
+		return criu_ret;
+	}
+	{
+		MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+		MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
+
+		f.kind = VZ_MIG_KIND_CHUNK;
+		f.chunk = &ch;
+		ch.stream = VZ_MIG_STREAM_PAGES;
+		ch.has_eof = ch.eof = true;
+		ret = vz_mig_send(s->c, &f, err);
+	}
+	if (ret < 0) {
+		s->r->fail = VZ_MIG_F_CONNECT;
+		return ret;
+	}
+	return expect_reply(s->c, NULL, &s->r->fail, VZ_MIG_F_COPY, err);
+}
+
+/* The CT's memory: what the first round should move (for the ETA). */
+static uint64_t ct_memory(struct src *s)
+{
+	__vz_cgroup struct vz_cgroup *cg = NULL;
+	struct vz_cg_stats st;
+
+	if (vz_cgroup_open(s->ct, &cg, NULL) < 0 || !cg->ops->read_stats ||
+	    cg->ops->read_stats(cg, &st) < 0)
+		return 0;
+	return (st.anon > 0 ? st.anon : 0) + (st.shmem > 0 ? st.shmem : 0);
+}
+
+/* Pre-dump n, the CT running: its pages (dirtied since n-1) go to the destination. */
+static int precopy_round(struct src *s, unsigned n, uint64_t *bytes, struct vz_error *err)
+{
+	__vz_free char *dir = NULL, *failed_log = NULL;
+	char parent[16];
+	struct vz_predump_opts po = { .page_server = true };
+	int ret;
+
+	*bytes = 0;
+	if (asprintf(&dir, "%s/%u", s->work, n) < 0 || asprintf(&failed_log, "%s.log", s->work) < 0) {
+		s->r->fail = VZ_MIG_F_SYSTEM;
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot pre-dump");
+	}
+	ret = vz_mkdir_p(dir, 0700);
+	if (ret < 0) {
+		s->r->fail = VZ_MIG_F_SYSTEM;
+		return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot create '%s'", dir);
+	}
+	snprintf(parent, sizeof(parent), "../%u", n - 1);
+	po.dir = dir;
+	po.failed_log = failed_log;
+	po.parent = n > 1 ? parent : NULL;
+	ret = round_begin(s, n, false, err);
+	if (ret < 0)
+		return ret;
+	po.ps_fd = s->relay.criu_ps;
+	ret = vz_ct_predump(s->ct, &po, err);
+	return round_end(s, ret, bytes, err);
+}
+
+/*
+ * Pre-dump rounds while the CT runs, until one is small or quick enough,
+ * stops shrinking, or the last allowed one is done.
+ */
+static int precopy(struct src *s, struct vz_error *err)
+{
+	const struct vz_mig_opts *o = s->o;
+	uint64_t t0 = now_ms(), prev = 0;
+	const char *why = "the last round allowed";
+	int ret = 0;
+
+	for (unsigned n = 1; n <= o->precopy_rounds && n < VZ_MIG_ROUNDS_MAX; n++) {
+		uint64_t bytes, ms;
+
+		snprintf(s->phase_buf, sizeof(s->phase_buf), "Pre-copy round %u (running)", n);
+		phase_begin(s, s->phase_buf);
+		s->expect = n == 1 ? ct_memory(s) : prev;
+		ret = precopy_round(s, n, &bytes, err);
+		if (ret < 0)
+			break;
+		ms = now_ms() - s->phase_start;
+		s->last_round = s->r->rounds = n;
+		s->r->precopy_bytes += bytes;
+		if (o->progress)
+			fprintf(stderr, "\rPre-copy round %u: %.1f MB (%llu pages) in %.2f s, %.1f MB/s%12s\n",
+				n, bytes / 1048576.0, (unsigned long long)(bytes / 4096), ms / 1000.0,
+				ms ? bytes / 1048576.0 / (ms / 1000.0) : 0.0, "");
+		if (bytes < o->precopy_min) {
+			why = "few pages left";
+			break;
+		}
+		if (ms < o->precopy_min_ms) {
+			why = "a quick round";
+			break;
+		}
+		if (n > 1 && bytes * 100 >= prev * o->precopy_shrink) {
+			why = "the rounds stopped shrinking";
+			break;
+		}
+		prev = bytes;
+	}
+	s->r->precopy_ms = now_ms() - t0;
+	if (ret == 0 && o->progress)
+		fprintf(stderr, "Pre-copy: %u round%s, %.1f MB in %.2f s; freezing now (%s)\n",
+			s->r->rounds, s->r->rounds == 1 ? "" : "s", s->r->precopy_bytes / 1048576.0,
+			s->r->precopy_ms / 1000.0, why);
+	return ret;
+}
+
+/* CRIU's post-dump, the CT frozen: last pages, last files, the dump, restore there, commit. */
 static int src_post_dump(const char *dir, void *arg, struct vz_error *err)
 {
 	struct src *s = arg;
 	int ret;
 
+	s->post_dump_at = now_ms();
+	if (s->in_round) {
+		ret = round_end(s, 0, &s->r->final_bytes, err);
+		phase_end(s, s->r->final_bytes);
+		if (ret < 0) {
+			vz_info("Rolling back: the container resumes on this node");
+			return ret;
+		}
+	}
 	phase_begin(s, "Syncing the private area (frozen)");
 	ret = send_files(s, VZ_MIG_STREAM_FILES_DELTA, &s->r->delta_bytes, err);
 	if (ret == 0)
@@ -243,9 +394,9 @@ static int src_hello(struct src *s, char *criu_version, struct vz_error *err)
 	const char *ips = vz_ct_get(s->ct, "IP_ADDRESS");
 	int ret;
 
-	if (cpu_flags(&flags, &nr_flags) < 0)
+	if (vz_mig_cpu_flags(&flags, &nr_flags) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CPU flags");
-	fill_hello(&h, s->ct->id, criu_version, flags, nr_flags);
+	vz_mig_fill_hello(&h, s->ct->id, criu_version, flags, nr_flags);
 	h.has_online = h.has_dry_run = h.has_keep_dst = h.has_ignore_cpu = h.has_start = true;
 	h.online = s->o->online;
 	h.dry_run = s->o->dry_run;
@@ -253,6 +404,8 @@ static int src_hello(struct src *s, char *criu_version, struct vz_error *err)
 	h.ignore_cpu = s->o->ignore_cpu;
 	h.start = s->start;
 	h.ip_address = (char *)(ips ? ips : "");
+	h.has_timeout = true;
+	h.timeout = s->o->timeout;
 	f.kind = VZ_MIG_KIND_HELLO;
 	f.hello = &h;
 	ret = vz_mig_send(s->c, &f, err);
@@ -269,6 +422,7 @@ static int src_hello(struct src *s, char *criu_version, struct vz_error *err)
 		return vz_error_set(err, VZ_E_SYSTEM, EPROTO,
 				    "The destination speaks another migration protocol");
 	}
+	s->peer_precopy = vz_mig_has_cap(answer->reply->hello, "precopy");
 	vz_info("Destination runs vz %s, kernel %s, CRIU %s", answer->reply->hello->vz_version ?: "?",
 		answer->reply->hello->kernel ?: "?",
 		answer->reply->hello->criu_version && *answer->reply->hello->criu_version
@@ -307,11 +461,22 @@ static int src_prepare(struct src *s, struct vz_ct_state *st, char *criu_version
 		return vz_error_set(err, VZ_E_NO_CTCONF, ENOENT, "Container %s does not exist",
 				    s->ct->idstr);
 	}
-	if (layout && *layout && strcmp(layout, "simfs")) {
+	/*
+	 * An image (private/root.img) travels offline as a sparse file in the
+	 * tar stream, the running CT stopped (and its image unmounted) before
+	 * the second pass.  Online it would need the image's blocks synced
+	 * while CRIU holds the CT frozen: not yet.
+	 */
+	if (layout && *layout && strcmp(layout, "simfs") && strcmp(layout, "image")) {
 		s->r->fail = VZ_MIG_F_LAYOUT;
 		return vz_error_set(err, VZ_E_BAD_VALUE, ENOTSUP,
-				    "Containers with layout %s cannot be migrated (simfs only)",
+				    "Containers with layout %s cannot be migrated (simfs and image only)",
 				    layout);
+	}
+	if (layout && !strcmp(layout, "image") && s->o->online) {
+		s->r->fail = VZ_MIG_F_LAYOUT;
+		return vz_error_set(err, VZ_E_BAD_VALUE, ENOTSUP,
+				    "Containers with layout image migrate offline only (without --online)");
 	}
 	if (s->o->online && !st->running) {
 		s->r->fail = VZ_MIG_F_STOPPED;
@@ -361,7 +526,8 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		      struct vz_mig_report *r, struct vz_error *err)
 {
 	struct src s = { .ct = ct, .c = c, .o = o, .r = r };
-	__vz_free char *work = NULL, *conf = NULL, *dump = NULL, *dumpdir = vz_ct_get_subst(ct, "DUMPDIR");
+	__vz_free char *conf = NULL, *dump = NULL, *dumpdir = vz_ct_get_subst(ct, "DUMPDIR");
+	char *work = NULL;
 	uint64_t t0 = now_ms();
 	char criu_version[64];
 	struct vz_ct_state st;
@@ -369,6 +535,7 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 	int ret;
 
 	memset(r, 0, sizeof(*r));
+	vz_mig_conn_set_timeout(c, o->timeout);
 	ret = src_prepare(&s, &st, criu_version, sizeof(criu_version), err);
 	if (ret == 0)
 		ret = src_hello(&s, criu_version, err);
@@ -386,6 +553,7 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		r->fail = VZ_MIG_F_SYSTEM;
 		goto out;
 	}
+	s.work = work;
 	vz_rm_rf(work);
 	ret = vz_mkdir_p(work, 0700);
 	if (ret < 0) {
@@ -420,8 +588,41 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		struct vz_cpt_opts co = { .dumpdir = dump, .post_dump = src_post_dump,
 					  .post_dump_arg = &s };
 
+		if (!o->precopy_rounds)
+			r->precopy_off = "not asked for";
+		else if (!s.peer_precopy)
+			r->precopy_off = "the destination cannot receive it";
+		else if (!vz_criu_has_mem_track())
+			r->precopy_off = "CRIU cannot track memory changes on this kernel";
+		if (r->precopy_off && o->precopy_rounds)
+			vz_warn("No memory pre-copy: %s", r->precopy_off);
+		if (!r->precopy_off) {
+			ret = precopy(&s, err);
+			if (ret < 0)
+				goto out_work;
+			/* The final dump: pages dirtied since the last round, through a page server. */
+			snprintf(s.parent, sizeof(s.parent), "../%u", s.last_round);
+			co.parent = s.parent;
+			co.page_server = true;
+			phase_begin(&s, "Dumping the container (frozen)");
+			s.expect = r->precopy_bytes / (r->rounds ? r->rounds : 1);
+			ret = round_begin(&s, s.last_round + 1, true, err);
+			if (ret < 0)
+				goto out_work;
+			co.ps_fd = s.relay.criu_ps;
+		}
 		ret = vz_ct_chkpnt(ct, &co, err);
+		if (s.in_round) {
+			/* CRIU failed before its post-dump: the round says why if it broke. */
+			uint64_t ignored;
+
+			ret = round_end(&s, ret, &ignored, err);
+			if (ret == 0)
+				ret = -EIO;
+		}
 		r->frozen_ms = co.frozen_ms;
+		if (s.post_dump_at && co.frozen_at && s.post_dump_at > co.frozen_at)
+			r->dump_ms = s.post_dump_at - co.frozen_at;
 		if (ret < 0 && !s.committed) {
 			if (r->fail == VZ_MIG_F_NONE)
 				r->fail = VZ_MIG_F_CHKPNT;
@@ -471,315 +672,10 @@ out_work:
 	if (work)
 		vz_rm_rf(work);
 out:
+	free(work);
 	r->total_ms = now_ms() - t0;
 	free(s.priv);
 	free(s.snap);
 	return ret;
 }
 
-/* ---- the destination ---- */
-
-struct dst {
-	struct vz_env *env;
-	struct vz_mig_conn *c;
-	struct vz_mig_report *r;
-	struct vz_ct *ct;
-	struct vz_lock lock;
-	bool locked, wrote_conf, made_priv, running;
-	char *priv, *dump;
-	MigHelloEntry *hello;
-};
-
-/* The source went away (as opposed to a transfer that went wrong). */
-static bool lost(const struct vz_error *err)
-{
-	return err->errnum == ECONNRESET || err->errnum == EPIPE;
-}
-
-static int refuse(struct dst *d, enum vz_mig_fail fail, struct vz_error *err)
-{
-	struct vz_error ignored;
-
-	d->r->fail = fail;
-	vz_mig_send_reply(d->c, false, fail, err->msg, &ignored);
-	return -EIO;
-}
-
-static int dst_hello(struct dst *d, MigFrameEntry *in, struct vz_error *err)
-{
-	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-	MigReplyEntry rep = MIG_REPLY_ENTRY__INIT;
-	MigHelloEntry h = MIG_HELLO_ENTRY__INIT;
-	__vz_strv char **flags = NULL;
-	char criu_version[64] = "";
-	size_t nr_flags;
-	int ret;
-
-	d->hello = in->hello;
-	if (d->hello->version != VZ_MIG_PROTO_VERSION) {
-		vz_error_set(err, VZ_E_SYSTEM, EPROTO, "Migration protocol %u is not spoken here (%u)",
-			     d->hello->version, VZ_MIG_PROTO_VERSION);
-		return refuse(d, VZ_MIG_F_CONNECT, err);
-	}
-	ret = vz_ct_open(d->env, d->hello->ctid, &d->ct, err);
-	if (ret < 0)
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	ret = vz_lock_ct(d->ct, "migrating", &d->lock, err);
-	if (ret < 0)
-		return refuse(d, VZ_MIG_F_LOCKED, err);
-	d->locked = true;
-	ret = vz_ct_reload(d->ct, err);
-	if (ret < 0)
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	if (d->ct->exists) {
-		vz_error_set(err, VZ_E_SYSTEM, EEXIST, "Container %s already exists", d->ct->idstr);
-		return refuse(d, VZ_MIG_F_EXISTS, err);
-	}
-	if (d->hello->online) {
-		ret = vz_criu_check(err);
-		if (ret == 0)
-			ret = vz_criu_version(criu_version, sizeof(criu_version), err);
-		if (ret < 0)
-			return refuse(d, VZ_MIG_F_NO_SUPPORT, err);
-	}
-	if (cpu_flags(&flags, &nr_flags) < 0) {
-		vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CPU flags");
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	}
-	fill_hello(&h, d->hello->ctid, criu_version, flags, nr_flags);
-	f.kind = VZ_MIG_KIND_REPLY;
-	f.reply = &rep;
-	rep.ok = true;
-	rep.hello = &h;
-	return vz_mig_send(d->c, &f, err);
-}
-
-static int dst_config(struct dst *d, MigFrameEntry *in, struct vz_error *err)
-{
-	struct stat sb;
-	int ret;
-
-	ret = vz_write_file_atomic(d->ct->conf_path, in->config, strlen(in->config), 0644, err);
-	if (ret < 0)
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	d->wrote_conf = true;
-	ret = vz_ct_reload(d->ct, err);
-	if (ret == 0 && !d->ct->exists)
-		ret = vz_error_set(err, VZ_E_SYSTEM, EIO, "The received config did not load");
-	if (ret < 0)
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	d->priv = vz_ct_get_subst(d->ct, "VE_PRIVATE");
-	if (!d->priv) {
-		vz_error_set(err, VZ_E_NO_VE_PRIVATE, EINVAL, "VE_PRIVATE is not set");
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	}
-	if (lstat(d->priv, &sb) == 0) {
-		vz_error_set(err, VZ_E_PRIVATE_EXISTS, EEXIST, "Private area '%s' already exists",
-			     d->priv);
-		free(d->priv);
-		d->priv = NULL; /* not ours: never removed */
-		return refuse(d, VZ_MIG_F_EXISTS, err);
-	}
-	ret = vz_net_prepare(d->ct, err);
-	if (ret < 0)
-		return refuse(d, err->kind == VZ_E_IP_IN_USE ? VZ_MIG_F_IP_IN_USE : VZ_MIG_F_SYSTEM, err);
-	ret = vz_mkdir_p(d->priv, 0700);
-	if (ret < 0) {
-		vz_error_sys(err, VZ_E_CREATE_PRIVATE, -ret, "Cannot create '%s'", d->priv);
-		return refuse(d, VZ_MIG_F_COPY, err);
-	}
-	d->made_priv = true;
-	return vz_mig_send_reply(d->c, true, 0, NULL, err);
-}
-
-static int dst_tree(struct dst *d, const char *dir, uint32_t stream, bool incremental,
-		    struct vz_error *err)
-{
-	int ret = vz_mig_recv_tree(d->c, dir, stream, incremental, err);
-
-	if (ret < 0) {
-		vz_error_prefix(err, "Cannot receive the %s: ",
-				stream == VZ_MIG_STREAM_DUMP ? "dump" : "private area");
-		return refuse(d, lost(err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY, err);
-	}
-	return vz_mig_send_reply(d->c, true, 0, NULL, err);
-}
-
-static int dst_restore(struct dst *d, struct vz_error *err)
-{
-	__vz_free char *dumpdir = vz_ct_get_subst(d->ct, "DUMPDIR");
-	struct vz_cpt_opts co = { 0 };
-	int ret;
-
-	if (!dumpdir || asprintf(&d->dump, "%s/Dump.%s.incoming", dumpdir, d->ct->idstr) < 0) {
-		vz_error_set(err, VZ_E_SYSTEM, EINVAL, "DUMPDIR is not set");
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	}
-	vz_rm_rf(d->dump);
-	ret = vz_mkdir_p(d->dump, 0700);
-	if (ret < 0) {
-		vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot create '%s'", d->dump);
-		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	}
-	ret = vz_mig_recv_tree(d->c, d->dump, VZ_MIG_STREAM_DUMP, false, err);
-	if (ret < 0) {
-		vz_error_prefix(err, "Cannot receive the dump: ");
-		return refuse(d, lost(err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY, err);
-	}
-	co.dumpdir = d->dump;
-	ret = vz_ct_restore(d->ct, &co, err);
-	if (ret < 0)
-		return refuse(d, ret == -ENOSYS || err->kind == VZ_E_NO_KERNEL_SUPPORT
-					 ? VZ_MIG_F_NO_SUPPORT
-					 : VZ_MIG_F_RESTORE,
-			      err);
-	d->running = true;
-	return vz_mig_send_reply(d->c, true, 0, NULL, err);
-}
-
-static int dst_start(struct dst *d, struct vz_error *err)
-{
-	struct vz_start_opts so = { 0 };
-	int ret = vz_ct_start(d->ct, &so, err);
-
-	if (ret < 0)
-		return refuse(d, VZ_MIG_F_RESTORE, err);
-	d->running = true;
-	return 0;
-}
-
-/* Anything but COMMIT undoes what this side made. */
-static void dst_undo(struct dst *d)
-{
-	struct vz_error err = { 0 };
-
-	if (d->hello && d->hello->keep_dst) {
-		vz_info("Keeping what reached this node (--keep-dst)");
-		if (d->running) {
-			struct vz_stop_opts so = { .fast = true };
-
-			vz_net_unplug(d->ct, false);
-			vz_ct_stop(d->ct, &so, &err);
-		}
-		return;
-	}
-	if (d->running) {
-		struct vz_stop_opts so = { .fast = true };
-
-		/*
-		 * Cut the copy off the network first: killing it must not reset
-		 * the connections the source's CT goes on serving.
-		 */
-		vz_net_unplug(d->ct, false);
-		if (vz_ct_stop(d->ct, &so, &err) < 0)
-			vz_err("Cannot stop the half-migrated CT: %s", err.msg);
-	}
-	if (d->made_priv && d->priv)
-		vz_rm_rf(d->priv);
-	if (d->wrote_conf)
-		unlink(d->ct->conf_path);
-	if (d->ct)
-		vz_net_destroy(d->ct);
-}
-
-int vz_migrate_dest(struct vz_env *env, struct vz_mig_conn *c, struct vz_mig_report *r,
-		    struct vz_error *err)
-{
-	struct dst d = { .env = env, .c = c, .r = r };
-	MigFrameEntry *hello = NULL, *f = NULL;
-	bool committed = false, restored_online = false;
-	uint64_t t0 = now_ms();
-	int ret;
-
-	memset(r, 0, sizeof(*r));
-	ret = vz_mig_recv(c, &hello, err);
-	if (ret == 0 && hello->kind != VZ_MIG_KIND_HELLO)
-		ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO, "The source did not say hello");
-	if (ret < 0) {
-		r->fail = VZ_MIG_F_CONNECT;
-		goto out;
-	}
-	ret = dst_hello(&d, hello, err);
-	if (ret < 0)
-		goto out;
-	for (;;) {
-		ret = vz_mig_recv(c, &f, err);
-		if (ret < 0) {
-			vz_error_prefix(err, "Migration interrupted: ");
-			r->fail = VZ_MIG_F_CONNECT;
-			break;
-		}
-		switch (f->kind) {
-		case VZ_MIG_KIND_ABORT:
-			ret = d.hello->dry_run && !d.wrote_conf
-				      ? 0
-				      : vz_error_set(err, VZ_E_SYSTEM, ECANCELED,
-						     "The source gave up the migration");
-			break;
-		case VZ_MIG_KIND_CONFIG:
-			ret = d.wrote_conf ? vz_error_set(err, VZ_E_SYSTEM, EPROTO, "A second config")
-					   : dst_config(&d, f, err);
-			break;
-		case VZ_MIG_KIND_CHUNK:
-			if (!d.made_priv) {
-				ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO, "Files before the config");
-				break;
-			}
-			{
-				uint32_t stream = f->chunk->stream;
-
-				vz_mig_unrecv(c, f);
-				f = NULL;
-				if (stream == VZ_MIG_STREAM_DUMP) {
-					ret = dst_restore(&d, err);
-					restored_online = ret == 0;
-				} else {
-					ret = dst_tree(&d, d.priv, stream,
-						       stream == VZ_MIG_STREAM_FILES_DELTA, err);
-				}
-			}
-			break;
-		case VZ_MIG_KIND_COMMIT:
-			if (!d.made_priv) {
-				ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO, "Commit before the files");
-				break;
-			}
-			/* An offline move of a running CT: it runs here from now on. */
-			if (!restored_online && d.hello->start)
-				ret = dst_start(&d, err);
-			committed = ret == 0;
-			if (ret == 0)
-				ret = vz_mig_send_reply(c, true, 0, NULL, err);
-			if (committed)
-				ret = 0; /* ours now, whether or not the answer arrived */
-			break;
-		default:
-			ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO, "Unexpected frame (kind %u)",
-					   f->kind);
-		}
-		if (f)
-			mig_frame_entry__free_unpacked(f, NULL);
-		f = NULL;
-		if (ret < 0 || committed || (d.hello->dry_run && !d.wrote_conf))
-			break;
-	}
-	if (ret < 0 && r->fail == VZ_MIG_F_NONE)
-		r->fail = VZ_MIG_F_SYSTEM;
-	if (ret < 0)
-		dst_undo(&d);
-	else if (committed)
-		vz_info("Container %s arrived", d.ct->idstr);
-out:
-	if (d.dump)
-		vz_rm_rf(d.dump);
-	if (d.locked)
-		vz_unlock(&d.lock);
-	vz_mig_conn_release(c);
-	if (hello)
-		mig_frame_entry__free_unpacked(hello, NULL);
-	r->total_ms = now_ms() - t0;
-	vz_ct_free(d.ct);
-	free(d.priv);
-	free(d.dump);
-	return ret;
-}

@@ -11,7 +11,14 @@
  *                                     <- REPLY
  *   FILES (tar, CT running)           -> private area unpacked
  *                                     <- REPLY
- *   online: freeze + CRIU dump; at CRIU's post-dump, CT still frozen:
+ *   online, memory pre-copy (migrate-pages.h), CT running:
+ *   ROUND 1, PAGES (CRIU pre-dump)    -> images dir 1 (a page server)
+ *                                     <- REPLY
+ *   ROUND 2.. (pages dirtied since)   -> images dir 2 (parent ../1) ...
+ *   (until a round is small enough, stops shrinking, or the last allowed)
+ *   online: freeze + CRIU dump (the final ROUND: only pages dirtied since
+ *   the last pre-dump, through the page server); at CRIU's post-dump, CT
+ *   still frozen:
  *   FILES_DELTA (incremental tar)     -> applied
  *   DUMP (the dump directory)         -> vzctl restore of the CT
  *                                     <- REPLY (restored and running)
@@ -20,8 +27,8 @@
  *   then CRIU kills the source's copy; the source CT is destroyed (or its
  *   config kept as CTID.conf.migrated with -r no).
  *
- * Any failure before COMMIT fails CRIU's post-dump, so the source CT
- * resumes with its network, and the destination removes what it made
+ * Any failure before COMMIT fails CRIU's pre-dump (the CT runs on) or its
+ * post-dump, so the source CT resumes with its network, and the destination removes what it made
  * (unless --keep-dst).  A stopped CT is copied the same way without the
  * dump; a running CT without --online is stopped, copied and started on
  * the destination.
@@ -63,7 +70,24 @@ struct vz_mig_opts {
 	bool dry_run;	  /* the checks only */
 	bool ignore_cpu;  /* -f cpu */
 	bool progress;	  /* phase, bytes, rate on stderr */
+	/*
+	 * Memory pre-copy (online): at most precopy_rounds pre-dumps while the
+	 * CT runs (0: plain stop-and-copy); stop early once a round sends less
+	 * than precopy_min bytes or takes less than precopy_min_ms, or sends
+	 * precopy_shrink percent or more of the round before.
+	 */
+	unsigned precopy_rounds;
+	uint64_t precopy_min;
+	unsigned precopy_min_ms;
+	unsigned precopy_shrink;
+	unsigned timeout; /* seconds a silent peer is given (0: none) */
 };
+
+#define VZ_MIG_PRECOPY_ROUNDS 8
+#define VZ_MIG_PRECOPY_MIN (1u << 20)
+#define VZ_MIG_PRECOPY_MIN_MS 100
+#define VZ_MIG_PRECOPY_SHRINK 90
+#define VZ_MIG_TIMEOUT 60
 
 struct vz_mig_report {
 	enum vz_mig_fail fail;
@@ -71,6 +95,13 @@ struct vz_mig_report {
 	uint64_t total_ms;  /* the whole migration */
 	uint64_t frozen_ms; /* online: from the freeze to the destination's restore */
 	uint64_t copy_ms;   /* the first pass over the private area */
+	unsigned rounds;	  /* pre-dumps done */
+	uint64_t precopy_bytes;	  /* their pages, all rounds */
+	uint64_t precopy_ms;
+	uint64_t final_bytes;	  /* pages of the final dump (frozen) */
+	uint64_t dump_ms;	  /* of frozen_ms: CRIU's dump, up to its post-dump */
+	uint64_t restore_ms;	  /* of frozen_ms: the destination's restore */
+	const char *precopy_off;  /* why there was no pre-copy, NULL if there was */
 };
 
 const char *vz_mig_fail_name(enum vz_mig_fail fail);

@@ -24,6 +24,7 @@
 #include "lock.h"
 #include "log.h"
 #include "migrate.h"
+#include "units.h"
 
 /*
  * SIGINT, SIGTERM, SIGHUP: break the connection.  Each side then fails the
@@ -66,12 +67,24 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: vzmigrate [--online] [--keep-dst] [-r yes|no] [--dry-run] [-t] [-v]\n"
-		"                 [-f cpu] [--ssh=OPTIONS] <dst> <CTID>\n"
+		"                 [-f cpu] [--ssh=OPTIONS] [--timeout=SECS] [pre-copy options]\n"
+		"                 <dst> <CTID>\n"
 		"       vzmigrate --receive | --listen ADDR:PORT\n"
 		"       vzmigrate --help | --version\n\n"
 		"<dst> is a host reached with ssh (running 'vzmigrate --receive' there),\n"
-		"or tcp:ADDR:PORT for a destination started with --listen.\n"
-		"See vzmigrate(8) for the checks and the exit codes.\n");
+		"or tcp:ADDR:PORT for a destination started with --listen.\n\n"
+		"Memory pre-copy (--online): CRIU pre-dumps the running CT in rounds, each\n"
+		"sending the pages dirtied since the one before; then the CT is frozen and\n"
+		"only what is still dirty is dumped.  The rounds stop at the first of:\n"
+		"  --precopy-rounds=N     N rounds done (default %u)\n"
+		"  --precopy-min=SIZE     a round sent less than SIZE (default %uK)\n"
+		"  --precopy-min-time=MS  a round took less than MS ms (default %u)\n"
+		"  --precopy-shrink=PCT   a round sent PCT%% or more of the one before (default %u)\n"
+		"  --noiter               no pre-copy: freeze, dump, copy, restore\n"
+		"--timeout=SECS: give up on a TCP peer silent that long (default %u, 0: never).\n"
+		"See vzmigrate(8) for the checks and the exit codes.\n",
+		VZ_MIG_PRECOPY_ROUNDS, VZ_MIG_PRECOPY_MIN >> 10, VZ_MIG_PRECOPY_MIN_MS,
+		VZ_MIG_PRECOPY_SHRINK, VZ_MIG_TIMEOUT);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -132,17 +145,26 @@ static int tcp_socket(const char *spec, bool listen_mode, struct vz_error *err)
 }
 
 /* ssh DST vzmigrate --receive, its stdin/stdout on one end of a socketpair. */
-static int ssh_connect(const char *dst, const char *ssh_opts, pid_t *pid, struct vz_error *err)
+static int ssh_connect(const char *dst, const char *ssh_opts, unsigned timeout, pid_t *pid,
+		       struct vz_error *err)
 {
 	__vz_free char *opts = ssh_opts ? strdup(ssh_opts) : NULL;
-	char *argv[64];
+	char *argv[64], alive[48];
 	int n = 0, sk[2];
 
 	argv[n++] = "ssh";
 	argv[n++] = "-o";
 	argv[n++] = "BatchMode=yes";
+	if (timeout) {
+		/* ssh's own keepalive: a cut link ends the session as --timeout says. */
+		snprintf(alive, sizeof(alive), "ServerAliveInterval=%u", timeout / 3 ? timeout / 3 : 1);
+		argv[n++] = "-o";
+		argv[n++] = alive;
+		argv[n++] = "-o";
+		argv[n++] = "ServerAliveCountMax=3";
+	}
 	if (opts)
-		for (char *save = NULL, *w = strtok_r(opts, " \t", &save); w && n < 56;
+		for (char *save = NULL, *w = strtok_r(opts, " \t", &save); w && n < 52;
 		     w = strtok_r(NULL, " \t", &save))
 			argv[n++] = w;
 	argv[n++] = (char *)dst;
@@ -169,13 +191,38 @@ static void report(const struct vz_mig_report *r, bool online)
 {
 	fprintf(stderr, "Times: total %.2f s, first copy %.2f s (%.1f MB)", r->total_ms / 1000.0,
 		r->copy_ms / 1000.0, r->files_bytes / 1048576.0);
+	if (online && r->rounds)
+		fprintf(stderr, ", pre-copy %.2f s (%u rounds, %.1f MB)", r->precopy_ms / 1000.0,
+			r->rounds, r->precopy_bytes / 1048576.0);
 	if (online)
-		fprintf(stderr, ", frozen %.3f s (delta %.1f MB, dump %.1f MB)", r->frozen_ms / 1000.0,
-			r->delta_bytes / 1048576.0, r->dump_bytes / 1048576.0);
+		fprintf(stderr,
+			", frozen %.3f s (CRIU dump %.3f s, restore %.3f s; pages %.1f MB, delta %.1f MB, "
+			"dump %.1f MB)",
+			r->frozen_ms / 1000.0, r->dump_ms / 1000.0, r->restore_ms / 1000.0,
+			r->final_bytes / 1048576.0, r->delta_bytes / 1048576.0,
+			r->dump_bytes / 1048576.0);
 	fputc('\n', stderr);
 }
 
-static int receive(int in, int out)
+/* A whole number in [min, max] for option name. */
+static bool parse_uint(const char *name, const char *text, unsigned min, unsigned max,
+		       unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || *text == '-' || v < min || v > max) {
+		fprintf(stderr, "vzmigrate: %s takes a number from %u to %u, not '%s'\n", name, min,
+			max, text);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int receive(int in, int out, unsigned timeout)
 {
 	struct vz_mig_conn c = { .in = in, .out = out };
 	struct vz_mig_report r;
@@ -187,6 +234,7 @@ static int receive(int in, int out)
 		return exit_codes[VZ_MIG_F_SYSTEM];
 	}
 	watch_connection(in);
+	vz_mig_conn_set_timeout(&c, timeout);
 	if (vz_migrate_dest(env, &c, &r, &err) < 0) {
 		fprintf(stderr, "vzmigrate --receive: %s\n", err.msg);
 		return exit_codes[r.fail];
@@ -194,7 +242,7 @@ static int receive(int in, int out)
 	return 0;
 }
 
-static int listen_once(const char *spec)
+static int listen_once(const char *spec, unsigned timeout)
 {
 	struct vz_error err = { 0 };
 	int lfd = tcp_socket(spec, true, &err), fd;
@@ -212,10 +260,24 @@ static int listen_once(const char *spec)
 		fprintf(stderr, "vzmigrate: accept: %m\n");
 		return exit_codes[VZ_MIG_F_CONNECT];
 	}
-	return receive(fd, fd);
+	return receive(fd, fd, timeout);
 }
 
-enum { OPT_ONLINE = 256, OPT_KEEP_DST, OPT_DRY_RUN, OPT_SSH, OPT_RECEIVE, OPT_LISTEN, OPT_VERSION };
+enum {
+	OPT_ONLINE = 256,
+	OPT_KEEP_DST,
+	OPT_DRY_RUN,
+	OPT_SSH,
+	OPT_RECEIVE,
+	OPT_LISTEN,
+	OPT_VERSION,
+	OPT_NOITER,
+	OPT_ROUNDS,
+	OPT_MIN,
+	OPT_MIN_TIME,
+	OPT_SHRINK,
+	OPT_TIMEOUT,
+};
 
 static const struct option long_opts[] = {
 	{ "online", no_argument, NULL, OPT_ONLINE },
@@ -232,12 +294,27 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "noiter", no_argument, NULL, OPT_NOITER },
+	{ "precopy-rounds", required_argument, NULL, OPT_ROUNDS },
+	{ "precopy-min", required_argument, NULL, OPT_MIN },
+	{ "precopy-min-time", required_argument, NULL, OPT_MIN_TIME },
+	{ "precopy-shrink", required_argument, NULL, OPT_SHRINK },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
 int main(int argc, char **argv)
 {
-	struct vz_mig_opts o = { .remove_area = true, .progress = true };
+	struct vz_mig_opts o = {
+		.remove_area = true,
+		.progress = true,
+		.precopy_rounds = VZ_MIG_PRECOPY_ROUNDS,
+		.precopy_min = VZ_MIG_PRECOPY_MIN,
+		.precopy_min_ms = VZ_MIG_PRECOPY_MIN_MS,
+		.precopy_shrink = VZ_MIG_PRECOPY_SHRINK,
+		.timeout = VZ_MIG_TIMEOUT,
+	};
+	int64_t size;
 	const char *ssh_opts = NULL, *listen_spec = NULL;
 	__vz_env struct vz_env *env = NULL;
 	__vz_ct struct vz_ct *ct = NULL;
@@ -286,6 +363,33 @@ int main(int argc, char **argv)
 		case OPT_LISTEN:
 			listen_spec = optarg;
 			break;
+		case OPT_NOITER:
+			o.precopy_rounds = 0;
+			break;
+		case OPT_ROUNDS:
+			if (!parse_uint("--precopy-rounds", optarg, 0, VZ_MIG_ROUNDS_MAX - 1,
+					&o.precopy_rounds))
+				return EXIT_USAGE;
+			break;
+		case OPT_MIN:
+			if (vz_parse_size(optarg, 1, true, &size) < 0 || size < 0 ||
+			    size == VZ_UNLIMITED)
+				return bad_usage("--precopy-min takes a size (4096, 512K, 2M), not '%s'",
+						 optarg);
+			o.precopy_min = size;
+			break;
+		case OPT_MIN_TIME:
+			if (!parse_uint("--precopy-min-time", optarg, 0, 3600000, &o.precopy_min_ms))
+				return EXIT_USAGE;
+			break;
+		case OPT_SHRINK:
+			if (!parse_uint("--precopy-shrink", optarg, 1, 1000, &o.precopy_shrink))
+				return EXIT_USAGE;
+			break;
+		case OPT_TIMEOUT:
+			if (!parse_uint("--timeout", optarg, 0, 86400, &o.timeout))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -302,7 +406,7 @@ int main(int argc, char **argv)
 			return bad_usage("unexpected argument '%s'", argv[optind]);
 		if (receive_mode && listen_spec)
 			return bad_usage("%s", "--receive and --listen exclude each other");
-		return listen_spec ? listen_once(listen_spec) : receive(0, 1);
+		return listen_spec ? listen_once(listen_spec, o.timeout) : receive(0, 1, 0);
 	}
 	if (argc - optind != 2)
 		return bad_usage("%s", "a destination and a CTID are required");
@@ -331,7 +435,7 @@ int main(int argc, char **argv)
 	if (!strncmp(argv[optind], "tcp:", 4))
 		fd = tcp_socket(argv[optind] + 4, false, &err);
 	else
-		fd = ssh_connect(argv[optind], ssh_opts, &ssh_pid, &err);
+		fd = ssh_connect(argv[optind], ssh_opts, o.timeout, &ssh_pid, &err);
 	if (fd < 0) {
 		fprintf(stderr, "vzmigrate: %s\n", err.msg);
 		vz_unlock(&lock);

@@ -2,9 +2,11 @@
 /*
  * bench/migrate helper, built static so it runs inside a busybox CT:
  *
- *   probe dirty MB PORT      in the CT: keep MB MiB of memory and write
- *                            every page of it over and over, and answer
- *                            UDP datagrams on PORT (echo)
+ *   probe dirty MB PORT [R]  in the CT: keep MB MiB of memory and write
+ *                            every page of it over and over (or, with R,
+ *                            R MiB of pages per second, walking through
+ *                            all of it; 0: touch it once, then idle), and
+ *                            answer UDP datagrams on PORT (echo)
  *   probe probe ADDR PORT S  outside: a datagram to ADDR:PORT every
  *                            millisecond for S seconds (or until SIGTERM);
  *                            prints the longest time without an answer
@@ -12,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -55,11 +58,12 @@ static void *echo(void *arg)
 	return NULL;
 }
 
-static int dirty(size_t mb, int port)
+static int dirty(size_t mb, int port, long rate)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	size_t size = mb << 20, page = 4096;
-	unsigned char *mem = malloc(size);
+	/* volatile: the stores are the point, though nothing reads them back */
+	volatile unsigned char *mem = malloc(size);
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	pthread_t t;
 
@@ -68,6 +72,27 @@ static int dirty(size_t mb, int port)
 		return 1;
 	}
 	pthread_create(&t, NULL, echo, &fd);
+	if (rate >= 0) {
+		size_t off = 0, per_tick = ((size_t)rate << 20) / 100;
+		unsigned char v = 1;
+		int ready;
+
+		for (off = 0; off < size; off += page)
+			mem[off] = v;
+		off = 0;
+		/* All of it is there: the benchmark may start. */
+		ready = open("/tmp/probe-ready", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (ready >= 0)
+			close(ready);
+		for (;;) {
+			/* rate MiB/s in ticks of 10 ms, page by page */
+			for (size_t done = 0; done < per_tick; done += page) {
+				mem[off] = ++v;
+				off = (off + page) % size;
+			}
+			usleep(10000);
+		}
+	}
 	for (unsigned char v = 1;; v++) {
 		for (size_t off = 0; off < size; off += page)
 			mem[off] = v;
@@ -113,10 +138,11 @@ static int probe(const char *addr, int port, double secs)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "dirty"))
-		return dirty(strtoul(argv[2], NULL, 10), atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "dirty"))
+		return dirty(strtoul(argv[2], NULL, 10), atoi(argv[3]),
+			     argc == 5 ? atol(argv[4]) : -1);
 	if (argc == 5 && !strcmp(argv[1], "probe"))
 		return probe(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: probe dirty MB PORT | probe probe ADDR PORT SECONDS\n");
+	fprintf(stderr, "usage: probe dirty MB PORT [MB_PER_S] | probe probe ADDR PORT SECONDS\n");
 	return 2;
 }

@@ -7,7 +7,8 @@
 # VZ_CONFDIR, VE_PRIVATE, LOCKDIR ...), over the plain TCP mode on
 # loopback: the checks and their exit codes, the private area arriving
 # with hard links, sparse files, xattrs, ACLs and numeric owners, a
-# stopped and a running CT moved offline, -r no, --dry-run, and a
+# stopped and a running CT moved offline, -r no, --dry-run, an image-layout
+# CT (offline only), and a
 # receiver or a vzmigrate killed half way: the source CT intact and
 # nothing left on the destination.  (Online migration: 83-migrate-online.t.)
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +59,21 @@ mig --receive --listen 127.0.0.1:$PORT
 is "$rc" 1 "--receive with --listen: exit 1"
 mig -f gpu tcp:127.0.0.1:$PORT 101
 is "$rc" 1 "-f with an unknown dependency: exit 1"
+mig --online --precopy-rounds=x tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "--precopy-rounds=x: exit 1"
+like "$out" "precopy-rounds takes a number from 0 to 63, not 'x'" "... saying what it takes"
+mig --online --precopy-rounds=64 tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "--precopy-rounds=64 (at most 63): exit 1"
+mig --online --precopy-min=lots tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "--precopy-min=lots: exit 1"
+mig --online --precopy-shrink=0 tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "--precopy-shrink=0: exit 1"
+mig --online --precopy-min-time=1e3 tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "--precopy-min-time=1e3: exit 1"
+mig --online --timeout=-1 tcp:127.0.0.1:$PORT 101
+is "$rc" 1 "--timeout=-1: exit 1"
+run "$vzmigrate" --help
+like "$out" "--precopy-shrink=PCT" "--help lists the pre-copy options"
 mig tcp:127.0.0.1:$PORT 199
 is "$rc" 10 "a CT that does not exist: exit 10"
 
@@ -142,6 +158,39 @@ ok $? "node B keeps CTID.conf.migrated and the private area (-r no)"
 run onB "$vzctl" status $CT
 is "$out" "CTID $CT deleted unmounted down" "... and no CT"
 rm -rf "$Q" "$B/etc/conf/$CT.conf.migrated"
+
+# --- an image-layout CT (private/root.img), running, offline
+CT4=186
+run onA "$vzctl" create $CT4 --ostemplate busybox --layout image --diskspace 40M
+is "$rc" 0 "create an image-layout CT on node A"
+run onA "$vzctl" start $CT4 --wait
+is "$rc" 0 "... start it"
+onA "$vzctl" exec $CT4 'echo inside >/root/img-file' >/dev/null 2>&1
+receive "$B"
+mig --online tcp:127.0.0.1:$PORT $CT4
+is "$rc" 1 "--online for an image-layout CT: exit 1"
+like "$out" "offline only" "... saying it migrates offline only"
+wait $recv_pid
+gone_from_B $CT4
+ok $? "... nothing on node B"
+receive "$B"
+mig tcp:127.0.0.1:$PORT $CT4
+is "$rc" 0 "migrate the running image-layout CT A -> B offline"
+[ "$rc" -eq 0 ] || printf '# %s
+' "$out" "$(cat "$B/recv.log")"
+wait $recv_pid
+run onB "$vzctl" status $CT4
+is "$out" "CTID $CT4 exist mounted running" "it runs on node B"
+run onB "$vzctl" exec $CT4 cat /root/img-file
+is "$out" "inside" "... with what was written in its image"
+img=$B/private/$CT4/root.img
+[ -f "$img" ] && [ "$(stat -c %s "$img")" -eq $((40 * 1024 * 1024)) ] &&
+	[ $(($(stat -c %b "$img") * 512)) -lt $((40 * 1024 * 1024)) ]
+ok $? "the image arrived whole and sparse ($(stat -c %b "$img" 2>/dev/null) blocks)"
+[ ! -e "$A/etc/conf/$CT4.conf" ] && [ ! -e "$A/private/$CT4" ]
+ok $? "node A: nothing left"
+run onB "$vzctl" stop $CT4
+is "$rc" 0 "... stop it on node B"
 
 # --- refusals: the CT exists there, the CT is locked
 CT2=184

@@ -89,6 +89,21 @@ int main(void)
 	   "... with its class and message");
 	mig_frame_entry__free_unpacked(got, NULL);
 
+	{
+		MigRoundEntry rd = MIG_ROUND_ENTRY__INIT;
+
+		f = (MigFrameEntry)MIG_FRAME_ENTRY__INIT;
+		f.kind = VZ_MIG_KIND_ROUND;
+		f.round = &rd;
+		rd.round = 2;
+		rd.has_final = rd.final = true;
+		is_int(vz_mig_send(&a, &f, &err), 0, "send a pre-copy round");
+		is_int(vz_mig_recv(&b, &got, &err), 0, "receive it");
+		ok(got && got->round && got->round->round == 2 && got->round->final,
+		   "... with its number and the final flag");
+		mig_frame_entry__free_unpacked(got, NULL);
+	}
+
 	/* hostile input */
 	raw(sk[0], VZ_MIG_FRAME_MAX + 1, NULL, 0);
 	refused(&b, EMSGSIZE, "frame of", "a frame bigger than the limit");
@@ -114,6 +129,29 @@ int main(void)
 		len = mig_frame_entry__pack(&bad, buf);
 		raw(sk[0], len, buf, len);
 		refused(&b, EBADMSG, "malformed frame (kind 4)", "a chunk of an unknown stream");
+		{
+			MigRoundEntry rd = MIG_ROUND_ENTRY__INIT;
+
+			bad = (MigFrameEntry)MIG_FRAME_ENTRY__INIT;
+			bad.kind = VZ_MIG_KIND_ROUND;
+			len = mig_frame_entry__pack(&bad, buf);
+			raw(sk[0], len, buf, len);
+			refused(&b, EBADMSG, "malformed frame (kind 7)", "a round frame without a round");
+			bad.round = &rd;
+			rd.round = 0;
+			len = mig_frame_entry__pack(&bad, buf);
+			raw(sk[0], len, buf, len);
+			refused(&b, EBADMSG, "malformed frame (kind 7)", "pre-copy round 0");
+			rd.round = VZ_MIG_ROUNDS_MAX + 1;
+			len = mig_frame_entry__pack(&bad, buf);
+			raw(sk[0], len, buf, len);
+			refused(&b, EBADMSG, "malformed frame (kind 7)", "a round beyond the last");
+			rd.round = 3;
+			bad.config = "x";
+			len = mig_frame_entry__pack(&bad, buf);
+			raw(sk[0], len, buf, len);
+			refused(&b, EBADMSG, "malformed frame (kind 7)", "a round frame with a config");
+		}
 	}
 	raw(sk[0], 100, "abc", 3);
 	shutdown(sk[0], SHUT_WR);
