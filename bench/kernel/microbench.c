@@ -4,11 +4,12 @@
  * of reading the container-virtualized /proc files.  Run in the guest by
  * bench/kernel/run.sh.
  *
- *   microbench ops
+ *   microbench ops [LABEL]
  *	fork+exit+wait, fork+exec+wait, open+close, socket+close (TCP and
  *	Unix), pty open+close, queued signal (sigqueue + sigwaitinfo), flock
  *	and POSIX lock+unlock: a fixed number of operations per round,
- *	BENCH_ROUNDS rounds (default 3), the fastest round reported.
+ *	BENCH_ROUNDS rounds (default 3), the fastest round reported, as
+ *	LABEL_<operation> with LABEL (the cgroup the caller put it in).
  *
  *   microbench proc ITERATIONS LABEL [LXCFS_MOUNTPOINT]
  *	open+read+close /proc/meminfo, /proc/cpuinfo and /proc/uptime
@@ -162,7 +163,7 @@ static const struct {
 	{ "posix_lock", op_posixlock, 20000 },
 };
 
-static int run_ops(void)
+static int run_ops(const char *label)
 {
 	int rounds = getenv("BENCH_ROUNDS") ? atoi(getenv("BENCH_ROUNDS")) : 3;
 	char tmpl[] = "/tmp/microbench_XXXXXX";
@@ -198,7 +199,10 @@ static int run_ops(void)
 			if (!best || t < best)
 				best = t;
 		}
-		printf("bench: %s %.1f\n", benches[i].name, best);
+		if (label)
+			printf("bench: %s_%s %.1f\n", label, benches[i].name, best);
+		else
+			printf("bench: %s %.1f\n", benches[i].name, best);
 		fflush(stdout);
 	}
 	return 0;
@@ -290,11 +294,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..1\n");
 	if (argc >= 2 && !strcmp(argv[1], "ops"))
-		ret = run_ops();
+		ret = run_ops(argc >= 3 ? argv[2] : NULL);
 	else if (argc >= 4 && !strcmp(argv[1], "proc"))
 		ret = run_proc(atol(argv[2]), argv[3], argc >= 5 ? argv[4] : NULL);
 	else {
-		printf("not ok 1 microbench # usage: microbench ops | proc N LABEL [LXCFS_MOUNTPOINT]\n");
+		printf("not ok 1 microbench # usage: microbench ops [LABEL] | proc N LABEL [LXCFS_MOUNTPOINT]\n");
 		return 2;
 	}
 	if (!ret)

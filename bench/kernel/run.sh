@@ -13,10 +13,13 @@
 # 0), the initramfs of selftests/qemu with this directory's programs.
 # In the guest (bench.t, run as an integration hook):
 #
-#  1. microbench ops from a non-root cgroup, with the beancounter
-#     controller enabled on the patched kernel (the charged paths):
-#     fork+exit, fork+exec, open+close, TCP and Unix socket+close, pty
-#     open+close, queued signal, flock, POSIX lock;
+#  1. microbench ops (fork+exit, fork+exec, open+close, TCP and Unix
+#     socket+close, pty open+close, queued signal, flock, POSIX lock)
+#     twice: from the root cgroup ("root", a task of the host; on the
+#     patched kernel charging is on, since a beancounter group exists,
+#     but the root is not charged), and from a non-root cgroup with the
+#     beancounter controller and a barrier and limit on every resource
+#     ("ct", a container: the charged paths);
 #  2. on both kernels: /proc/meminfo, /proc/cpuinfo, /proc/uptime read
 #     BENCH_PROC_READS times from the root cgroup (the host view), and
 #     through LXCFS from a container-like cgroup (memory.max 256M, cpuset
@@ -74,7 +77,15 @@ fi
 
 mkdir -p \$cg/bench
 echo "# kernel: bench cgroup controllers: \$(cat \$cg/bench/cgroup.controllers)"
-BENCH_ROUNDS=${BENCH_ROUNDS:-3} sh -c "echo \\\$\\\$ >\$cg/bench/cgroup.procs && exec \$mb ops" || exit 1
+BENCH_ROUNDS=${BENCH_ROUNDS:-3} \$mb ops root || exit 1
+if [ \$patched = 1 ]; then
+	for r in numproc numfile numflock numpty numsiginfo numtcpsock numothersock; do
+		echo "\$r 1000000" >\$cg/bench/beancounter.barrier &&
+			echo "\$r 1100000" >\$cg/bench/beancounter.limit || exit 1
+	done
+	echo "# kernel: bench cgroup barriers: \$(tr '\\n' ' ' <\$cg/bench/beancounter.barrier)"
+fi
+BENCH_ROUNDS=${BENCH_ROUNDS:-3} sh -c "echo \\\$\\\$ >\$cg/bench/cgroup.procs && exec \$mb ops ct" || exit 1
 
 # A container-like cgroup for the /proc readers.
 ct=\$cg/ct
@@ -154,14 +165,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
 
 echo "bench-kernel: QEMU TCG -icount $ICOUNT (guest ns = executed instructions x 2^shift), 1 vCPU"
 echo "bench-kernel: charged paths, ns/op (fastest of ${BENCH_ROUNDS:-3} rounds); ratio = patched/unpatched"
+echo "bench-kernel: root = from the root cgroup (host task), ct = from a beancounter group with limits (container)"
 for b in $(seq "$BOOTS"); do
-	printf '%-4s %-14s %14s %14s %9s %9s\n' boot benchmark patched unpatched ratio overhead
-	for name in fork_exit fork_exec open_close socket_tcp socket_unix pty_open sigqueue flock posix_lock; do
-		vz=$(value vz "$b" $name)
-		va=$(value vanilla "$b" $name)
-		r=$(ratio "$vz" "$va")
-		printf '%-4s %-14s %14s %14s %9s %9s\n' "$b" $name "${vz:--}" "${va:--}" "$r" \
-			"$(awk -v r="$r" 'BEGIN { if (r == "-") print "-"; else printf "%+.2f%%", (r - 1) * 100 }')"
+	printf '%-4s %-4s %-14s %14s %14s %9s %9s\n' boot in benchmark patched unpatched ratio overhead
+	for where in root ct; do
+		for name in fork_exit fork_exec open_close socket_tcp socket_unix pty_open sigqueue flock posix_lock; do
+			vz=$(value vz "$b" ${where}_$name)
+			va=$(value vanilla "$b" ${where}_$name)
+			r=$(ratio "$vz" "$va")
+			printf '%-4s %-4s %-14s %14s %14s %9s %9s\n' "$b" $where $name "${vz:--}" "${va:--}" "$r" \
+				"$(awk -v r="$r" 'BEGIN { if (r == "-") print "-"; else printf "%+.2f%%", (r - 1) * 100 }')"
+		done
 	done
 done
 echo "bench-kernel: /proc reads, ns/read (${READS} reads); host = root cgroup, virt = beancounter.proc_virt, lxcfs = LXCFS over FUSE"

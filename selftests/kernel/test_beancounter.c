@@ -6,7 +6,9 @@
  * maxheld, hierarchical charging and refusal, and the uncharge after the
  * allocating task migrated (the object stays charged to the old group;
  * numproc moves with the task instead).  Plus the soft threshold: objects
- * charged against the limit pass the barrier.
+ * charged against the limit pass the barrier, and objects that outlive the
+ * cgroup they are charged to: it stays, counted in its parent, until the
+ * last one is freed, and goes away then.
  *
  * The objects are allocated by a worker process placed in the cgroup under
  * test and driven over a pipe, while this process stays in the root cgroup
@@ -527,6 +529,141 @@ cleanup:
 	return ret;
 }
 
+/* nr_dying_descendants of @cgroup's cgroup.stat, -1 on error. */
+static long nr_dying(const char *cgroup)
+{
+	return cg_read_key_long(cgroup, "cgroup.stat", "nr_dying_descendants ");
+}
+
+/* Wait up to 10 s for @cgroup to have @want dying descendants. */
+static int expect_dying(const char *cgroup, long want)
+{
+	long got = -1;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		got = nr_dying(cgroup);
+		if (got == want)
+			return 0;
+		usleep(100000);
+	}
+	ksft_print_msg("%s: nr_dying_descendants is %ld, expected %ld\n",
+		       cgroup, got, want);
+	return -1;
+}
+
+/* Sockets are freed asynchronously: wait up to 5 s for @want held. */
+static int wait_held(const char *cgroup, const char *res, long want)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (bc_read(cgroup, "beancounter.held", res) == want)
+			return 0;
+		usleep(100000);
+	}
+	return bc_expect(cgroup, "beancounter.held", res, want);
+}
+
+/*
+ * Objects outlive the cgroup that was charged for them: three objects are
+ * allocated in a, the worker moves to b and a is removed.  a stays (a dying
+ * descendant of the parent) and its objects stay counted in the parent
+ * until they are freed; then a goes away.  Not for numproc, which follows
+ * the task and never stays behind in a removed cgroup.
+ */
+static int test_removed_group(const char *root, const struct bc_res_ops *ops)
+{
+	struct worker w = { 0 };
+	struct tree t = { 0 };
+	int ret = KSFT_FAIL;
+	struct reply r;
+	long base;
+
+	if (tree_create(&t, root) || worker_start(&w, ops, t.a))
+		goto cleanup;
+	base = bc_read(t.parent, "beancounter.held", ops->name);
+	if (base < 0 || worker_cmd(&w, 'a', 3, &r) || r.count != 3 ||
+	    bc_expect(t.parent, "beancounter.held", ops->name, base + 3))
+		goto cleanup;
+	if (cg_enter(t.b, w.pid) || cg_destroy(t.a))
+		goto cleanup;
+	free(t.a);
+	t.a = NULL;
+	/* Kept by the charges: no timing involved, nothing frees them. */
+	if (nr_dying(t.parent) != 1) {
+		ksft_print_msg("the removed cgroup is not kept by its charges\n");
+		goto cleanup;
+	}
+	if (bc_expect(t.parent, "beancounter.held", ops->name, base + 3))
+		goto cleanup;
+	if (worker_cmd(&w, 'f', 0, &r) || r.count != 3 ||
+	    wait_held(t.parent, ops->name, base) || expect_dying(t.parent, 0))
+		goto cleanup;
+	ret = KSFT_PASS;
+cleanup:
+	worker_stop(&w);
+	tree_destroy(&t);
+	return ret;
+}
+
+/*
+ * A connection accepted by a listener whose cgroup was removed is charged
+ * to that removed cgroup, which stays until both sockets are closed.
+ */
+static int test_accept_removed_group(const char *root)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	int lfd = -1, cfd = -1, afd = -1;
+	struct tree t = { 0 };
+	int ret = KSFT_FAIL;
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (tree_create(&t, root) || cg_enter_current(t.a))
+		goto cleanup;
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (cg_enter_current(root) || lfd < 0)
+		goto cleanup;
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    getsockname(lfd, (struct sockaddr *)&addr, &len) || listen(lfd, 8))
+		goto cleanup;
+	if (cg_destroy(t.a))
+		goto cleanup;
+	free(t.a);
+	t.a = NULL;
+	if (nr_dying(t.parent) != 1 ||
+	    bc_expect(t.parent, "beancounter.held", "numtcpsock", 1))
+		goto cleanup;
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&addr, sizeof(addr)))
+		goto cleanup;
+	afd = accept(lfd, NULL, NULL);
+	if (afd < 0 || bc_expect(t.parent, "beancounter.held", "numtcpsock", 2))
+		goto cleanup;
+	close(lfd);
+	lfd = -1;
+	if (wait_held(t.parent, "numtcpsock", 1) || nr_dying(t.parent) != 1)
+		goto cleanup;
+	close(afd);
+	afd = -1;
+	close(cfd);
+	cfd = -1;
+	if (wait_held(t.parent, "numtcpsock", 0) || expect_dying(t.parent, 0))
+		goto cleanup;
+	ret = KSFT_PASS;
+cleanup:
+	if (afd >= 0)
+		close(afd);
+	if (cfd >= 0)
+		close(cfd);
+	if (lfd >= 0)
+		close(lfd);
+	cg_enter_current(root);
+	tree_destroy(&t);
+	return ret;
+}
+
 /*
  * Soft charges pass the barrier and stop at the limit: a listening socket
  * in a whose numtcpsock barrier is reached still accepts connections (made
@@ -728,6 +865,14 @@ static const struct {
 	T(test_migration),
 };
 
+/* Tests of objects that stay charged to a cgroup: not numproc. */
+static const struct {
+	res_test_fn fn;
+	const char *name;
+} obj_tests[] = {
+	T(test_removed_group),
+};
+
 static const struct {
 	int (*fn)(const char *root);
 	const char *name;
@@ -735,6 +880,7 @@ static const struct {
 	T(test_interface),
 	T(test_flock_split_soft),
 	T(test_tcp_accept_soft),
+	T(test_accept_removed_group),
 };
 #undef T
 
@@ -763,6 +909,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(res_tests) * ARRAY_SIZE(resources) +
+		      ARRAY_SIZE(obj_tests) * (ARRAY_SIZE(resources) - 1) +
 		      ARRAY_SIZE(tests));
 	if (cg_find_unified_root(root, sizeof(root)))
 		ksft_exit_skip("cgroup v2 isn't mounted\n");
@@ -782,5 +929,10 @@ int main(void)
 		for (j = 0; j < ARRAY_SIZE(resources); j++)
 			report(res_tests[i].fn(root, &resources[j]),
 			       res_tests[i].name, resources[j].name);
+	/* resources[0] is numproc. */
+	for (i = 0; i < ARRAY_SIZE(obj_tests); i++)
+		for (j = 1; j < ARRAY_SIZE(resources); j++)
+			report(obj_tests[i].fn(root, &resources[j]),
+			       obj_tests[i].name, resources[j].name);
 	ksft_finished();
 }

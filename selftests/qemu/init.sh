@@ -29,6 +29,8 @@
 #   vz.shell=1          drop to a shell instead of powering off (debugging)
 #   vz.itimeout=SECONDS per-file timeout of the integration tests (default 420)
 #   vz.itests=a.t,b.t   run only these of the guest-marked integration tests
+#   vz.utests=c:p,...   run only these upstream programs (collection:program,
+#                       as in kselftest-list.txt)
 #   vz.debcache=BYTES:NAME  the "vzcache" disk holds the first BYTES bytes of
 #                       the Debian cache file NAME (17-debian.t's cache key)
 
@@ -71,6 +73,7 @@ suites=all
 timeout=300
 itimeout=420
 itests=
+utests=
 debcache=
 shell=0
 for opt in $(cat /proc/cmdline); do
@@ -79,6 +82,7 @@ for opt in $(cat /proc/cmdline); do
 	vz.timeout=*) timeout=${opt#vz.timeout=} ;;
 	vz.itimeout=*) itimeout=${opt#vz.itimeout=} ;;
 	vz.itests=*) itests=${opt#vz.itests=} ;;
+	vz.utests=*) utests=${opt#vz.utests=} ;;
 	vz.debcache=*) debcache=${opt#vz.debcache=} ;;
 	vz.shell=*) shell=${opt#vz.shell=} ;;
 	esac
@@ -124,6 +128,7 @@ echo "# cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 if want upstream && [ -f /kselftest/kselftest-list.txt ]; then
 	while IFS=: read -r coll prog; do
 		[ -n "$prog" ] || continue
+		case ",${utests:-$coll:$prog}," in *",$coll:$prog,"*) ;; *) continue ;; esac
 		run_prog upstream "$coll:$prog" "/kselftest/$coll" "./$prog"
 	done </kselftest/kselftest-list.txt
 fi
