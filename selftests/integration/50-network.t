@@ -116,8 +116,15 @@ tcp_in() { # ADDR MESSAGE: outside -> CT 101 port 8080
 	vz exec 101 'rm -f /tmp/got; nc -l -p 8080 </dev/null >/tmp/got 2>&1 &'
 	listening 8080 vz exec 101
 	echo "$2" | outside busybox nc -w 3 "$1" 8080
-	sleep 0.1
-	vz exec 101 'cat /tmp/got'
+	# The listener writes what it got after the client has gone: on a busy
+	# node that can take a while, so wait for it instead of a fixed pause.
+	local i got=
+	for i in $(seq 50); do
+		got=$(vz exec 101 'cat /tmp/got')
+		[ -n "$got" ] && break
+		sleep 0.1
+	done
+	echo "$got"
 }
 tcp_out() { # ADDR MESSAGE: CT 101 -> outside port 9090
 	# One line, then close: busybox nc -l would close on its own stdin's EOF,
