@@ -252,3 +252,20 @@ char *vz_subst_veid(const char *text, const char *ctid)
 	out[len] = '\0';
 	return out;
 }
+
+int vz_write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -13,6 +13,8 @@
 int vz_read_file(const char *path, char **out, struct vz_error *err);
 /* Read a small file relative to dirfd (cgroup and /proc files). */
 int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size);
+/* Write all of buf to fd, retrying short writes and EINTR: 0 or -errno. */
+int vz_write_full(int fd, const void *buf, size_t len);
 /* Write a string to an existing file relative to dirfd (cgroup and /proc files). */
 int vz_write_file_at(int dirfd, const char *path, const char *text);
 /* Write data to <path>.tmp, fsync it, rename it over path. */

@@ -23,23 +23,6 @@
 #define PS_LOG	   "page-server.log"
 #define PS_SOCKBUF (4 << 20)
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int send_pages(struct vz_mig_conn *c, const void *data, size_t len, bool eof,
 		      struct vz_error *err)
 {
@@ -137,7 +120,7 @@ static int relay_loop(struct vz_mig_relay *r, uint8_t *buf)
 				return ret;
 			}
 			ret = f->chunk->has_data
-				      ? write_full(r->ps, f->chunk->data.data, f->chunk->data.len)
+				      ? vz_write_full(r->ps, f->chunk->data.data, f->chunk->data.len)
 				      : 0;
 			mig_frame_entry__free_unpacked(f, NULL);
 			if (ret < 0 && ret != -EPIPE)
@@ -360,7 +343,7 @@ static int from_source(struct round *rd, struct vz_error *err)
 				ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO,
 						   "Pages after the page server finished");
 			else if (!rd->server_gone)
-				ret = write_full(rd->ps, f->chunk->data.data, f->chunk->data.len);
+				ret = vz_write_full(rd->ps, f->chunk->data.data, f->chunk->data.len);
 			if (ret == -EPIPE || ret == -ECONNRESET) {
 				/* It failed: its exit status (polled) says why; drop the rest. */
 				rd->server_gone = true;

@@ -10,25 +10,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileutil.h"
 #include "log.h"
 #include "migrate-stream.h"
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
 
 /* 1 on a full read, 0 on EOF before the first byte, -errno otherwise. */
 static int read_full(int fd, void *buf, size_t len)
@@ -65,7 +49,7 @@ int vz_mig_send(struct vz_mig_conn *c, const MigFrameEntry *f, struct vz_error *
 	hdr = htole32((uint32_t)len);
 	memcpy(buf, &hdr, 4);
 	mig_frame_entry__pack(f, buf + 4);
-	ret = write_full(c->out, buf, len + 4);
+	ret = vz_write_full(c->out, buf, len + 4);
 	if (ret < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot send to the other node");
 	c->bytes_out += len + 4;
