@@ -15,11 +15,9 @@
 # client runs there and talks to the CT's routed address 192.0.2.180.
 . "$(dirname "$0")/lib.sh"
 require_root
-command -v criu >/dev/null || skip_all "criu (package criu) missing"
+require_criu
 command -v nsenter >/dev/null || skip_all "nsenter (package util-linux) missing"
 command -v ip >/dev/null || skip_all "ip (package iproute2) missing"
-criu_out=$(criu check 2>&1) ||
-	skip_all "CRIU $(criu --version | sed -n 's/^Version: //p') cannot checkpoint on kernel $(uname -r): $(printf '%s' "$criu_out" | grep Error | tail -1)"
 setup_node
 
 NODE=vzt-node-$$

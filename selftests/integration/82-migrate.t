@@ -18,13 +18,7 @@ tar --version 2>/dev/null | grep -q 'GNU tar' || skip_all "GNU tar missing"
 vzmigrate=$VZ_BUILD/vzmigrate
 [ -x "$vzmigrate" ] || skip_all "$vzmigrate not built"
 setup_node
-A=$T
-B=$(mktemp -d /tmp/vz-test.XXXXXX)
-chmod 755 "$B"
-mkdir -p "$B/etc/conf" "$B/template/cache"
-cp "$A/template/cache/busybox.tar.gz" "$B/template/cache/"
-sed "s|$A|$B|g; s|vztest-$$|vztest-$$-b|" "$A/etc/vz.conf" >"$B/etc/vz.conf"
-cp -r "$A/etc/dists" "$B/etc/"
+setup_second_node
 mig_cleanup() {
 	local p
 	for p in $(jobs -p); do kill "$p" 2>/dev/null; done

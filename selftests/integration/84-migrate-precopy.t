@@ -17,24 +17,14 @@
 # vzmigrate itself killed.  (The options' bad values: 82-migrate.t.)
 . "$(dirname "$0")/lib.sh"
 require_root
-command -v criu >/dev/null || skip_all "criu (package criu) missing"
+require_criu
 command -v nsenter >/dev/null || skip_all "nsenter (package util-linux) missing"
 command -v ip >/dev/null || skip_all "ip (package iproute2) missing"
 vzmigrate=$VZ_BUILD/vzmigrate
 [ -x "$vzmigrate" ] || skip_all "$vzmigrate not built"
-criu_out=$(criu check 2>&1) ||
-	skip_all "CRIU $(criu --version | sed -n 's/^Version: //p') cannot checkpoint on kernel $(uname -r): $(printf '%s' "$criu_out" | grep Error | tail -1)"
 setup_node
-A=$T
-B=$(mktemp -d /tmp/vz-test.XXXXXX)
-chmod 755 "$B"
-mkdir -p "$B/etc/conf" "$B/template/cache"
-cp "$A/template/cache/busybox.tar.gz" "$B/template/cache/"
-sed "s|$A|$B|g; s|vztest-$$|vztest-$$-b|" "$A/etc/vz.conf" >"$B/etc/vz.conf"
-cp -r "$A/etc/dists" "$B/etc/"
-for node in "$A" "$B"; do echo 'NEIGHBOUR_DEVS="eth0"' >>"$node/etc/vz.conf"; done
+setup_second_node
 
-LAN=vzt-lan-$$ NA=vzt-a-$$ NB=vzt-b-$$
 mig_cleanup() {
 	local p
 	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
@@ -47,24 +37,8 @@ mig_cleanup() {
 	ip netns del $NB 2>/dev/null
 }
 trap mig_cleanup EXIT
-ip netns add $LAN && ip netns add $NA && ip netns add $NB || skip_all "cannot create network namespaces"
-ip -n $LAN link add br0 type bridge
-ip -n $LAN addr add 192.0.2.2/24 dev br0
-for x in a:$NA:10 b:$NB:11; do
-	IFS=: read -r tag ns addr <<<"$x"
-	ip -n $LAN link add lan-$tag type veth peer name eth0 netns $ns
-	ip -n $LAN link set lan-$tag master br0 up
-	ip -n $ns addr add 192.0.2.$addr/24 dev eth0
-	ip -n $ns link set eth0 up
-	ip -n $ns link set lo up
-	ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
-done
-ip -n $LAN link set br0 up
-ip -n $LAN link set lo up
+setup_lan_nodes || skip_all "cannot create network namespaces"
 
-onA() { nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$@"; }
-onB() { nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$@"; }
-lan() { nsenter --net=/run/netns/$LAN "$@"; }
 PORT=$((20000 + $$ % 20000))
 # receive NODE-DIR NETNS ADDR: a receiver for one migration
 receive() {

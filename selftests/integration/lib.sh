@@ -77,6 +77,14 @@ require_cgroup2_view() {
 }
 
 # setup_node [LOCAL_UID]: a private node tree with a busybox template.
+# require_criu: skip unless this kernel and CRIU can checkpoint.
+require_criu() {
+	command -v criu >/dev/null || skip_all "criu (package criu) missing"
+	local out
+	out=$(criu check 2>&1) ||
+		skip_all "CRIU $(criu --version | sed -n 's/^Version: //p') cannot checkpoint on kernel $(uname -r): $(printf '%s' "$out" | grep Error | tail -1)"
+}
+
 setup_node() {
 	T=$(mktemp -d /tmp/vz-test.XXXXXX)
 	chmod 755 "$T"
@@ -120,3 +128,42 @@ cleanup_node() {
 	rm -rf "$T"
 	find /sys/fs/cgroup -depth -type d -name "vztest-$$" -exec rmdir {} \; 2>/dev/null
 }
+
+# setup_second_node (after setup_node): A=$T and B, a second node's tree
+# with the same template cache and dists, for migrations between them.
+setup_second_node() {
+	A=$T
+	B=$(mktemp -d /tmp/vz-test.XXXXXX)
+	chmod 755 "$B"
+	mkdir -p "$B/etc/conf" "$B/template/cache"
+	cp "$A/template/cache/busybox.tar.gz" "$B/template/cache/"
+	sed "s|$A|$B|g; s|vztest-$$|vztest-$$-b|" "$A/etc/vz.conf" >"$B/etc/vz.conf"
+	cp -r "$A/etc/dists" "$B/etc/"
+}
+
+# setup_lan_nodes: network namespaces $LAN (a bridge with the client at
+# 192.0.2.2), $NA (node A, 192.0.2.10) and $NB (node B, 192.0.2.11), both
+# nodes answering ARP for their CTs on eth0; onA/onB run a command on a
+# node, lan on the client.  The caller's EXIT trap deletes the namespaces.
+LAN=vzt-lan-$$ NA=vzt-a-$$ NB=vzt-b-$$
+setup_lan_nodes() {
+	local node x tag ns addr
+	for node in "$A" "$B"; do echo 'NEIGHBOUR_DEVS="eth0"' >>"$node/etc/vz.conf"; done
+	ip netns add $LAN && ip netns add $NA && ip netns add $NB || return 1
+	ip -n $LAN link add br0 type bridge
+	ip -n $LAN addr add 192.0.2.2/24 dev br0
+	for x in a:$NA:10 b:$NB:11; do
+		IFS=: read -r tag ns addr <<<"$x"
+		ip -n $LAN link add lan-$tag type veth peer name eth0 netns $ns
+		ip -n $LAN link set lan-$tag master br0 up
+		ip -n $ns addr add 192.0.2.$addr/24 dev eth0
+		ip -n $ns link set eth0 up
+		ip -n $ns link set lo up
+		ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
+	done
+	ip -n $LAN link set br0 up
+	ip -n $LAN link set lo up
+}
+onA() { nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$@"; }
+onB() { nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$@"; }
+lan() { nsenter --net=/run/netns/$LAN "$@"; }
