@@ -73,7 +73,19 @@ is "$out" "$(printf 'running\ndeb120.example.org')" "second boot is as good as t
 if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
 	cg=$(sed -n 's/^CGROUP_[0-9]*=":\(.*\)"$/\1/p' "$T/run/120.state" | head -1)
 	run "$vzctl" exec 120 'cat /proc/self/cgroup; systemctl show -P ControlGroup init.scope'
-	is "$out" "$(printf '0::/\n/init.scope')" "cgroup v2: systemd's units below the CT's group, exec in it"
+	# The exec joins the CT's group itself, or its .vzctl leaf at a moment
+	# when systemd has controllers enabled for its children (it does so
+	# while a unit that needs one runs, e.g. one started by a timer after
+	# boot); either way it is inside the CT's tree, and systemd's own
+	# units are below the CT's group.  The leaf case is forced below.
+	in_ct=1
+	case "$out" in
+	"$(printf '0::/\n/init.scope')") in_ct=0; echo "# exec joined the CT's group" ;;
+	"$(printf '0::/.vzctl\n/init.scope')")
+		in_ct=0; echo "# exec joined the .vzctl leaf: subtree_control '$(cat "$cg/cgroup.subtree_control")'" ;;
+	*) printf '%s\n' "$out" | sed 's/^/#   got: /' ;;
+	esac
+	ok "$in_ct" "cgroup v2: systemd's units below the CT's group, exec in it"
 	# As systemd does for a unit that needs a controller: enable it for the
 	# children.  The group may then hold no process: exec joins a leaf.
 	echo +pids >"$cg/cgroup.subtree_control"
