@@ -31,22 +31,12 @@ mig_cleanup() {
 	nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc T=$B bash -c ". $here/lib.sh; T=$B; cleanup_node" 2>/dev/null
 	T=$A
 	cleanup_node
-	ip netns del $LAN 2>/dev/null
-	ip netns del $NA 2>/dev/null
-	ip netns del $NB 2>/dev/null
+	cleanup_lan_nodes
 }
 trap mig_cleanup EXIT
 setup_lan_nodes || skip_all "cannot create network namespaces"
 
 PORT=$((20000 + $$ % 20000))
-# receive NODE-DIR NETNS ADDR: a receiver for one migration
-receive() {
-	rm -f "$1/recv.log"
-	nsenter --net=/run/netns/$2 env VZ_CONFDIR=$1/etc "$vzmigrate" --listen $3:$PORT >"$1/recv.log" 2>&1 &
-	recv_pid=$!
-	for i in $(seq 200); do grep -q listening "$1/recv.log" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
-}
 state() { sed -n "s/^$2=\"\\(.*\\)\"/\\1/p" "$1/run/$CT.state"; }
 counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
 # frozen NODE-DIR: the final dump's pages arrive there (the source CT is frozen)
@@ -96,7 +86,7 @@ r1=$(ask one)
 like "$r1" "^one [0-9]+$" "the client's connection answers on node A ($r1)"
 
 # --- A -> B, online
-receive "$B" $NB 192.0.2.11
+lan_receive "$B" $NB 192.0.2.11
 run onA "$vzmigrate" --online -t tcp:192.0.2.11:$PORT $CT
 is "$rc" 0 "vzmigrate --online A -> B"
 printf '# %s\n' "$out"
@@ -121,7 +111,7 @@ is "$(awk '/^PPid:/ { print $2 }' /proc/"$(state "$B" INIT_PID)"/status)" "$moni
 	"node B's monitor is the parent of the CT's init"
 
 # --- the receiver dies while the CT is frozen: the CT resumes on B
-receive "$A" $NA 192.0.2.10
+lan_receive "$A" $NA 192.0.2.10
 nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$vzmigrate" --online tcp:192.0.2.10:$PORT $CT >"$B/mig.log" 2>&1 &
 src=$!
 for i in $(seq 6000); do frozen "$A" && break; sleep 0.01; done
@@ -144,7 +134,7 @@ r3=$(ask three)
 like "$r3" "^three [0-9]+$" "the client's connection still answers ($r3)"
 
 # --- vzmigrate itself killed while the CT is frozen
-receive "$A" $NA 192.0.2.10
+lan_receive "$A" $NA 192.0.2.10
 nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$vzmigrate" --online tcp:192.0.2.10:$PORT $CT >"$B/mig.log" 2>&1 &
 src=$!
 for i in $(seq 6000); do frozen "$A" && break; sleep 0.01; done
@@ -163,7 +153,7 @@ r4=$(ask four)
 like "$r4" "^four [0-9]+$" "the client's connection still answers ($r4)"
 
 # --- and back to A for good
-receive "$A" $NA 192.0.2.10
+lan_receive "$A" $NA 192.0.2.10
 run onB "$vzmigrate" --online --noiter -t tcp:192.0.2.10:$PORT $CT
 is "$rc" 0 "vzmigrate --online --noiter (stop-and-copy) B -> A"
 printf '# %s\n' "$out"

@@ -32,22 +32,12 @@ mig_cleanup() {
 	mountpoint -q "$B/dump" && umount -l "$B/dump"
 	T=$A
 	cleanup_node
-	ip netns del $LAN 2>/dev/null
-	ip netns del $NA 2>/dev/null
-	ip netns del $NB 2>/dev/null
+	cleanup_lan_nodes
 }
 trap mig_cleanup EXIT
 setup_lan_nodes || skip_all "cannot create network namespaces"
 
 PORT=$((20000 + $$ % 20000))
-# receive NODE-DIR NETNS ADDR: a receiver for one migration
-receive() {
-	rm -f "$1/recv.log"
-	nsenter --net=/run/netns/$2 env VZ_CONFDIR=$1/etc "$vzmigrate" --listen $3:$PORT >"$1/recv.log" 2>&1 &
-	recv_pid=$!
-	for i in $(seq 200); do grep -q listening "$1/recv.log" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
-}
 state() { sed -n "s/^$2=\"\\(.*\\)\"/\\1/p" "$1/run/$CT.state"; }
 counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
 # precopying NODE-DIR: the first pre-copy round arrives there (the source CT runs)
@@ -138,7 +128,7 @@ serves() {
 
 # --- faults during the pre-copy, the CT running on A
 # the receiver killed in the first round
-receive "$B" $NB 192.0.2.11
+lan_receive "$B" $NB 192.0.2.11
 nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$vzmigrate" --online tcp:192.0.2.11:$PORT $CT >"$A/mig.log" 2>&1 &
 src=$!
 for i in $(seq 6000); do precopying "$B" && break; sleep 0.01; done
@@ -154,7 +144,7 @@ sed 's/^/#   /' "$A/mig.log"
 serves "$A" receiverkilled
 
 # the link cut in the first round: both sides give up after --timeout
-receive "$B" $NB 192.0.2.11
+lan_receive "$B" $NB 192.0.2.11
 nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$vzmigrate" --online --timeout 4 tcp:192.0.2.11:$PORT $CT >"$A/mig.log" 2>&1 &
 src=$!
 for i in $(seq 6000); do precopying "$B" && break; sleep 0.01; done
@@ -173,7 +163,7 @@ serves "$A" linkcut
 # the destination's dump directory full (8 MiB for 32 MiB of memory)
 mkdir -p "$B/dump"
 mount -t tmpfs -o size=8m,mode=0700 vztest "$B/dump"
-receive "$B" $NB 192.0.2.11
+lan_receive "$B" $NB 192.0.2.11
 run onA "$vzmigrate" --online tcp:192.0.2.11:$PORT $CT
 wait $recv_pid
 is "$rc" 6 "destination full during the pre-copy: vzmigrate fails with exit 6 (copy)"
@@ -185,7 +175,7 @@ umount "$B/dump"
 serves "$A" diskfull
 
 # vzmigrate itself killed in the first round
-receive "$B" $NB 192.0.2.11
+lan_receive "$B" $NB 192.0.2.11
 nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$vzmigrate" --online tcp:192.0.2.11:$PORT $CT >"$A/mig.log" 2>&1 &
 src=$!
 for i in $(seq 6000); do precopying "$B" && break; sleep 0.01; done
@@ -197,7 +187,7 @@ for i in $(seq 100); do runs "$A" && break; done
 serves "$A" sourcekilled
 
 # --- A -> B with pre-copy
-receive "$B" $NB 192.0.2.11
+lan_receive "$B" $NB 192.0.2.11
 run onA "$vzmigrate" --online -t tcp:192.0.2.11:$PORT $CT
 is "$rc" 0 "vzmigrate --online A -> B"
 printf '# %s\n' "$out"
@@ -226,7 +216,7 @@ is "$(memory "$B")" "$len" "the CT's memory arrived intact"
 ok $? "node B: the received images are gone after the restore"
 
 # --- and back to A in one round at most, the CT stopped there
-receive "$A" $NA 192.0.2.10
+lan_receive "$A" $NA 192.0.2.10
 run onB "$vzmigrate" --online --precopy-rounds=1 -t tcp:192.0.2.10:$PORT $CT
 is "$rc" 0 "vzmigrate --online --precopy-rounds=1 B -> A"
 printf '# %s\n' "$out"

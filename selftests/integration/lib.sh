@@ -164,6 +164,21 @@ setup_lan_nodes() {
 	ip -n $LAN link set br0 up
 	ip -n $LAN link set lo up
 }
+cleanup_lan_nodes() {
+	ip netns del $LAN 2>/dev/null
+	ip netns del $NA 2>/dev/null
+	ip netns del $NB 2>/dev/null
+}
+# lan_receive NODE-DIR NETNS ADDR: "$vzmigrate" --listen ADDR:$PORT on that
+# node for one migration, returning once it listens; its pid in $recv_pid
+lan_receive() {
+	local i
+	rm -f "$1/recv.log"
+	nsenter --net=/run/netns/$2 env VZ_CONFDIR=$1/etc "$vzmigrate" --listen $3:$PORT >"$1/recv.log" 2>&1 &
+	recv_pid=$!
+	for i in $(seq 200); do grep -q listening "$1/recv.log" 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
 onA() { nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$@"; }
 onB() { nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$@"; }
 lan() { nsenter --net=/run/netns/$LAN "$@"; }
