@@ -264,6 +264,7 @@ int vz_ct_create(struct vz_ct *ct, const struct vz_create_opts *opts, struct vz_
 		ret = vz_error_sys(err, VZ_E_CREATE_PRIVATE, -ret, "Cannot create '%s'", tmp);
 		goto err_marker;
 	}
+	vz_ct_quota_prepare(ct, tmp);
 	ret = vz_storage_of(ct)->populate(ct, cache, tmp, uid_base, gid_base, err);
 	if (ret < 0)
 		goto err_tmp;

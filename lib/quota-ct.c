@@ -130,6 +130,14 @@ int vz_ct_quota_off(struct vz_ct *ct, struct vz_error *err)
 	return ret;
 }
 
+void vz_ct_quota_prepare(struct vz_ct *ct, const char *dir)
+{
+	struct vz_error err = {0};
+
+	if (vz_ct_quota_enabled(ct) && vz_quota_tag_dir(dir, ct->id, &err) < 0)
+		vz_debug("%s: the first quota init tags the tree instead", err.msg);
+}
+
 void vz_ct_quota_forget(struct vz_ct *ct)
 {
 	struct vz_error err = {0};

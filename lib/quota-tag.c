@@ -21,7 +21,9 @@
  * exist when the tree is tagged stay in project 0, so the quota's usage
  * leaves them out (an inode each, and a block for a symlink longer than
  * 60 bytes); those made afterwards take the id from their directory's
- * inherit flag and are counted.  A directory that is another file
+ * inherit flag and are counted.  vzctl create tags the empty private area
+ * before the template goes in (vz_ct_quota_prepare), so a CT's tree is
+ * born tagged, special files included, and its first init only reads.  A directory that is another file
  * system's mount point is not entered.
  */
 #define VZ_LOG_PREFIX "quota"
@@ -349,6 +351,20 @@ static unsigned nr_workers(void)
 	if (n < 1)
 		return 1;
 	return n > TAG_MAX_WORKERS ? TAG_MAX_WORKERS : (unsigned)n;
+}
+
+int vz_quota_tag_dir(const char *path, unsigned id, struct vz_error *err)
+{
+	__vz_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_QUOTA_INIT, errno, "Cannot open '%s'", path);
+	ret = tag_fd(fd, id, true);
+	if (ret < 0)
+		return vz_error_sys(err, VZ_E_QUOTA_INIT, -ret, "Cannot set the project id of '%s'",
+				    path);
+	return 0;
 }
 
 int vz_quota_tag_tree(const char *path, unsigned id, uint64_t *nr_tagged, struct vz_error *err)

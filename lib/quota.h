@@ -71,6 +71,8 @@ int vz_quota_check_fs(const char *path, struct vz_error *err);
  * One worker thread per online CPU (VZ_QUOTA_TAG_THREADS overrides it).
  */
 int vz_quota_tag_tree(const char *path, unsigned id, uint64_t *nr_tagged, struct vz_error *err);
+/* Give the directory path project id and the inherit flag: what is made in it later inherits both. */
+int vz_quota_tag_dir(const char *path, unsigned id, struct vz_error *err);
 int vz_quota_kernel_get(const char *path, unsigned id, struct vz_quota_usage *u,
 			struct vz_quota_limits *l, struct vz_error *err);
 /* Set block and inode limits of project id (all zero lifts them) and the file system's grace. */
@@ -104,6 +106,13 @@ bool vz_ct_quota_enabled(struct vz_ct *ct);
 int vz_ct_quota_init(struct vz_ct *ct, struct vz_error *err);
 int vz_ct_quota_on(struct vz_ct *ct, struct vz_error *err);
 int vz_ct_quota_off(struct vz_ct *ct, struct vz_error *err);
+/*
+ * At create, on the still empty private area dir: what the template brings
+ * in is born with the CT's project id, so the first quota init has nothing
+ * to write and symlinks and device nodes are counted too.  Best effort:
+ * where the file system has no project ids, that init reports it.
+ */
+void vz_ct_quota_prepare(struct vz_ct *ct, const char *dir);
 /* At destroy: drop the CT's project quota, if it has one. */
 void vz_ct_quota_forget(struct vz_ct *ct);
 /* At mount: the image layout is limited already; others get their quota on. */

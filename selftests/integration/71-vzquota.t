@@ -269,6 +269,14 @@ for combo in ext4:simfs:211 xfs:overlay:212 ext4:overlay:213 xfs:simfs:214; do
 	run "$vzctl" start $id
 	is "$rc" 0 "$layout on $fs: start turns the project quota on"
 	[ "$rc" -eq 0 ] || printf '#   %s\n' "$out"
+	if [ "$layout" = simfs ]; then
+		# create tagged the empty private area, so the template's symlinks
+		# and device nodes were born in the project: every inode counts
+		sync
+		is "$(inodes_of $id)" \
+			"$(find "$T/mnt-$fs/private/$id" -xdev -printf '%i\n' | sort -u | wc -l)" \
+			"$layout on $fs: the quota counts every inode of the template, symlinks too"
+	fi
 	run "$vzquota" stat $id
 	is "$rc" 0 "$layout on $fs: vzquota stat of the CT"
 	like "$(echo "$out" | sed -n 2p)" '^ +1k-blocks +[0-9]+  +20480 +24576 ' \
