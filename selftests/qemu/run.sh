@@ -6,7 +6,7 @@
 #
 # Usage: run.sh -i IMAGE_DIR [-t VZ_TEST_DIR] [-b BASELINE] [-s SUITES]
 #               [-l CONSOLE_LOG] [-r RECORD_BASELINE_OUT] [-a EXTRA_APPEND]
-#               [-u REPO [-c DEBIAN_CACHE]]
+#               [-u REPO [-c DEBIAN_CACHE]] [-I INITRAMFS] [-q QEMU_ARGS]
 #
 #   -i DIR   a kernel image directory made by kernel/build.sh --dir
 #            (bzImage + kselftest/ with the upstream cgroup/proc tests)
@@ -22,16 +22,22 @@
 #            on /tmp
 #   -c FILE  the Debian template cache (17-debian.t's), handed to the guest
 #            as a read-only raw virtio disk
+#   -I FILE  boot this initramfs (made by mkinitramfs.sh) instead of
+#            building one (-t and the image's kselftests are then not
+#            added; -u still adds the scratch disk)
+#   -q ARGS  extra QEMU arguments, split at spaces (run-pair.sh's NIC)
 #
 # Environment: QEMU_EXTRA_FILES (see mkinitramfs.sh), KERNEL_QEMU_TIMEOUT
 # (whole boot, default 1500 s), KERNEL_TEST_TIMEOUT (per program, default
-# 300 s), KERNEL_QEMU_MEM (default 2048), KERNEL_QEMU_SMP (default 2).
+# 300 s), KERNEL_QEMU_MEM (default 2048), KERNEL_QEMU_SMP (default 2),
+# KERNEL_QEMU_ICOUNT (QEMU's -icount option, e.g. shift=0: the guest's clock
+# counts executed instructions; benchmarks use it).
 
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-img= vzt= baseline= suites=all log= record= append= repo= debcache=
-while getopts "i:t:b:s:l:r:a:u:c:" opt; do
+img= vzt= baseline= suites=all log= record= append= repo= debcache= initrd= qargs=
+while getopts "i:t:b:s:l:r:a:u:c:I:q:" opt; do
 	case "$opt" in
 	i) img=$OPTARG ;;
 	t) vzt=$OPTARG ;;
@@ -42,7 +48,9 @@ while getopts "i:t:b:s:l:r:a:u:c:" opt; do
 	a) append=$OPTARG ;;
 	u) repo=$OPTARG ;;
 	c) debcache=$OPTARG ;;
-	*) sed -n '4,30p' "$0" >&2; exit 2 ;;
+	I) initrd=$OPTARG ;;
+	q) qargs=$OPTARG ;;
+	*) sed -n '4,35p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ -n "$img" ] && [ -f "$img/bzImage" ] || { echo "run.sh: -i IMAGE_DIR with a bzImage is required" >&2; exit 2; }
@@ -54,12 +62,17 @@ trap 'rm -rf "$tmp"' EXIT
 [ -n "$log" ] || log=$tmp/console.log
 mkdir -p "$(dirname "$log")"
 
-kargs=(-o "$tmp/initramfs.cpio.gz")
-[ -d "$img/kselftest" ] && kargs+=(-k "$img/kselftest")
-[ -n "$vzt" ] && kargs+=(-t "$vzt")
-[ -n "$repo" ] && kargs+=(-u "$repo")
 t0=$(date +%s)
-"$HERE/mkinitramfs.sh" "${kargs[@]}"
+if [ -n "$initrd" ]; then
+	[ -s "$initrd" ] || { echo "run.sh: initramfs $initrd missing" >&2; exit 2; }
+else
+	initrd=$tmp/initramfs.cpio.gz
+	kargs=(-o "$initrd")
+	[ -d "$img/kselftest" ] && kargs+=(-k "$img/kselftest")
+	[ -n "$vzt" ] && kargs+=(-t "$vzt")
+	[ -n "$repo" ] && kargs+=(-u "$repo")
+	"$HERE/mkinitramfs.sh" "${kargs[@]}"
+fi
 
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 printk.time=1"
 cmdline+=" vz.suites=$suites vz.timeout=${KERNEL_TEST_TIMEOUT:-300}"
@@ -83,10 +96,11 @@ fi
 echo "run.sh: booting $img/bzImage under TCG (console log: $log)"
 set +e
 timeout -s KILL "${KERNEL_QEMU_TIMEOUT:-1500}" \
-	qemu-system-x86_64 -accel tcg -m "${KERNEL_QEMU_MEM:-2048}" -smp "${KERNEL_QEMU_SMP:-2}" \
+	qemu-system-x86_64 -accel tcg ${KERNEL_QEMU_ICOUNT:+-icount "$KERNEL_QEMU_ICOUNT"} \
+	-m "${KERNEL_QEMU_MEM:-2048}" -smp "${KERNEL_QEMU_SMP:-2}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	"${disks[@]}" -kernel "$img/bzImage" -initrd "$tmp/initramfs.cpio.gz" \
+	"${disks[@]}" $qargs -kernel "$img/bzImage" -initrd "$initrd" \
 	-append "$cmdline" </dev/null 2>&1 | tee "$log"
 qrc=${PIPESTATUS[0]}
 set -e
