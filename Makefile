@@ -17,7 +17,7 @@ UNITDIR	?= /lib/systemd/system
 DESTDIR	?=
 
 CC	?= gcc
-PKGS	:= libcap libarchive libseccomp libnl-3.0 libnl-route-3.0 libprotobuf-c
+PKGS	:= libcap libarchive libseccomp libnl-3.0 libnl-route-3.0 libprotobuf-c libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is dlopen'ed (lib/archive-dl.c): only its headers are needed at build time.
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out libarchive,$(PKGS)) 2>/dev/null)
@@ -52,7 +52,7 @@ BINS	:= $(B)/vzctl $(B)/vzlist $(B)/vztmpl $(B)/vzmigrate $(B)/vzquota $(B)/vzub
 DEPS	:= build-essential pkg-config libcap-dev libarchive-dev libnl-3-dev \
 	   libnl-route-3-dev libseccomp-dev busybox-static iproute2 util-linux procps \
 	   e2fsprogs xfsprogs xz-utils gzip tar perl python3 lxc hyperfine debootstrap uidmap iperf3 \
-	   criu protobuf-c-compiler libprotobuf-c-dev attr acl
+	   criu protobuf-c-compiler libprotobuf-c-dev libssl-dev attr acl
 
 all: $(BINS)
 

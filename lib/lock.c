@@ -13,12 +13,18 @@
 #include "fileutil.h"
 #include "lock.h"
 #include "log.h"
+#include "procutil.h"
 
+/*
+ * "pid\nstatus\nstarttime\n": the start time (of /proc/<pid>/stat) tells
+ * the holder from a later process that got its pid.
+ */
 static int write_lock_file(const char *path, pid_t pid, const char *status)
 {
-	char text[128];
+	char text[160];
 	__vz_close int fd = -1;
-	int len = snprintf(text, sizeof(text), "%d\n%s\n", (int)pid, status ? status : "");
+	int len = snprintf(text, sizeof(text), "%d\n%s\n%llu\n", (int)pid, status ? status : "",
+			   vz_proc_starttime(pid));
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -32,13 +38,18 @@ static int write_lock_file(const char *path, pid_t pid, const char *status)
 	return 0;
 }
 
-/* Read the holder; returns its pid, 0 if the file is empty or garbage, -errno. */
-static int read_holder(const char *path, char *status, size_t size)
+/*
+ * Read the holder; returns its pid, 0 if the file is empty or garbage,
+ * -errno.  *starttime: 0 if the file has none (written by hand or by an
+ * older vzctl).
+ */
+static int read_holder(const char *path, char *status, size_t size, unsigned long long *starttime)
 {
-	char buf[256], *nl;
+	char buf[256], *nl, *st;
 	long pid;
 	int n = vz_read_file_at(AT_FDCWD, path, buf, sizeof(buf));
 
+	*starttime = 0;
 	if (n < 0)
 		return n;
 	errno = 0;
@@ -47,12 +58,18 @@ static int read_holder(const char *path, char *status, size_t size)
 		return 0;
 	snprintf(status, size, "%s", nl + 1);
 	status[strcspn(status, "\n")] = '\0';
+	st = strchr(nl + 1, '\n');
+	if (st && st[1])
+		*starttime = strtoull(st + 1, NULL, 10);
 	return (int)pid;
 }
 
-static int pid_alive(pid_t pid)
+/* The holder runs: its pid is alive and, if the lock says when it started, started then. */
+static int pid_alive(pid_t pid, unsigned long long starttime)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return 0;
+	return !starttime || vz_proc_starttime(pid) == starttime;
 }
 
 int vz_lock_ct(struct vz_ct *ct, const char *status, struct vz_lock *lock, struct vz_error *err)
@@ -79,6 +96,7 @@ int vz_lock_ct(struct vz_ct *ct, const char *status, struct vz_lock *lock, struc
 
 	for (int attempt = 0; attempt < 3; attempt++) {
 		char holder_status[128] = "";
+		unsigned long long holder_start;
 		int holder;
 
 		if (link(tmp, lock->path) == 0) {
@@ -92,10 +110,10 @@ int vz_lock_ct(struct vz_ct *ct, const char *status, struct vz_lock *lock, struc
 			return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot create lock file '%s'",
 					    lock->path);
 		}
-		holder = read_holder(lock->path, holder_status, sizeof(holder_status));
+		holder = read_holder(lock->path, holder_status, sizeof(holder_status), &holder_start);
 		if (holder == -ENOENT)
 			continue; /* released meanwhile */
-		if (holder > 0 && pid_alive(holder)) {
+		if (holder > 0 && pid_alive(holder, holder_start)) {
 			unlink(tmp);
 			return vz_error_set(err, VZ_E_LOCKED, EBUSY,
 					    "Container already locked by pid %d (%s)", holder,
@@ -104,7 +122,8 @@ int vz_lock_ct(struct vz_ct *ct, const char *status, struct vz_lock *lock, struc
 		if (holder == 0) {
 			/* A holder may be between link() and nothing else; give it a moment. */
 			usleep(100000);
-			holder = read_holder(lock->path, holder_status, sizeof(holder_status));
+			holder = read_holder(lock->path, holder_status, sizeof(holder_status),
+					     &holder_start);
 			if (holder != 0)
 				continue;
 		}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Per-CT locks: $LOCKDIR/<CTID>.lck holding "pid\nstatus\n", created
- * atomically with link(2).  A lock whose pid is gone is stale and taken over.
+ * Per-CT locks: $LOCKDIR/<CTID>.lck holding "pid\nstatus\nstarttime\n",
+ * created atomically with link(2).  A lock whose pid is gone, or was
+ * taken by a process started later than the holder, is stale and taken
+ * over.
  */
 #ifndef VZ_LOCK_H
 #define VZ_LOCK_H

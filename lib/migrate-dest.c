@@ -23,10 +23,12 @@
 #include "log.h"
 #include "migrate-files.h"
 #include "migrate-hello.h"
+#include "migrate-incoming.h"
 #include "migrate-pages.h"
 #include "migrate.h"
 #include "net.h"
 #include "state.h"
+#include "storage.h"
 
 static uint64_t now_ms(void)
 {
@@ -44,10 +46,13 @@ struct dst {
 	struct vz_lock lock;
 	bool locked, wrote_conf, made_priv, running;
 	char *priv;
+	char *image; /* an image CT's root.img, arriving by blocks after each tar stream */
+	uint64_t image_max; /* its largest size: DISKSPACE */
 	char *dump; /* $DUMPDIR/Dump.<CTID>.incoming: the rounds 1.. and "dump" */
 	unsigned rounds; /* pre-copy rounds received */
 	bool final_round; /* the dump's pages came through a page server */
 	MigHelloEntry *hello;
+	struct vz_mig_incoming in; /* what this receiver made, for a later one if it dies */
 };
 
 
@@ -84,6 +89,9 @@ static int dst_hello(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 		return refuse(d, VZ_MIG_F_LOCKED, err);
 	d->locked = true;
 	ret = vz_ct_reload(d->ct, err);
+	/* A receiver killed before may have left this CT half made: undo that first. */
+	if (ret == 0)
+		ret = vz_mig_incoming_recover(d->ct, err);
 	if (ret < 0)
 		return refuse(d, VZ_MIG_F_SYSTEM, err);
 	if (d->ct->exists) {
@@ -111,11 +119,35 @@ static int dst_hello(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 	return vz_mig_send(d->c, &f, err);
 }
 
+/* An image CT from a source that sends root.img by blocks: where it goes, how big it may be. */
+static int dst_image_prepare(struct dst *d, struct vz_error *err)
+{
+	unsigned long long kb;
+	int ret;
+
+	if (vz_storage_of(d->ct) != &vz_storage_image || !vz_mig_has_cap(d->hello, "image-delta"))
+		return 0;
+	ret = vz_storage_image_kblocks(d->ct, &kb, err);
+	if (ret < 0)
+		return ret;
+	d->image = vz_path_join(d->priv, VZ_IMAGE_FILE);
+	if (!d->image)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot receive the disk image");
+	d->image_max = kb * 1024;
+	return 0;
+}
+
 static int dst_config(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 {
 	struct stat sb;
 	int ret;
 
+	/* The record first: whatever this receiver makes, a later one can undo. */
+	ret = vz_mig_incoming_begin(d->ct, &d->in, err);
+	if (ret == 0)
+		ret = vz_mig_incoming_made(&d->in, &d->in.conf, d->ct->conf_path, err);
+	if (ret < 0)
+		return refuse(d, VZ_MIG_F_SYSTEM, err);
 	ret = vz_write_file_atomic(d->ct->conf_path, in->config, strlen(in->config), 0644, err);
 	if (ret < 0)
 		return refuse(d, VZ_MIG_F_SYSTEM, err);
@@ -140,12 +172,18 @@ static int dst_config(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 	ret = vz_net_prepare(d->ct, err);
 	if (ret < 0)
 		return refuse(d, err->kind == VZ_E_IP_IN_USE ? VZ_MIG_F_IP_IN_USE : VZ_MIG_F_SYSTEM, err);
+	ret = vz_mig_incoming_made(&d->in, &d->in.priv, d->priv, err);
+	if (ret < 0)
+		return refuse(d, VZ_MIG_F_SYSTEM, err);
 	ret = vz_mkdir_p(d->priv, 0700);
 	if (ret < 0) {
 		vz_error_sys(err, VZ_E_CREATE_PRIVATE, -ret, "Cannot create '%s'", d->priv);
 		return refuse(d, VZ_MIG_F_COPY, err);
 	}
 	d->made_priv = true;
+	ret = dst_image_prepare(d, err);
+	if (ret < 0)
+		return refuse(d, VZ_MIG_F_SYSTEM, err);
 	return vz_mig_send_reply(d->c, true, 0, NULL, err);
 }
 
@@ -154,6 +192,9 @@ static int dst_tree(struct dst *d, const char *dir, uint32_t stream, bool increm
 {
 	int ret = vz_mig_recv_tree(d->c, dir, stream, incremental, err);
 
+	/* An image CT: its root.img follows the rest of the private area. */
+	if (ret == 0 && d->image && stream != VZ_MIG_STREAM_DUMP)
+		ret = vz_mig_recv_image(d->c, d->image, incremental, d->image_max, err);
 	if (ret < 0) {
 		vz_error_prefix(err, "Cannot receive the %s: ",
 				stream == VZ_MIG_STREAM_DUMP ? "dump" : "private area");
@@ -176,6 +217,9 @@ static int dst_dump_root(struct dst *d, struct vz_error *err)
 		vz_error_set(err, VZ_E_SYSTEM, EINVAL, "DUMPDIR is not set");
 		return refuse(d, VZ_MIG_F_SYSTEM, err);
 	}
+	ret = vz_mig_incoming_made(&d->in, &d->in.dump, d->dump, err);
+	if (ret < 0)
+		return refuse(d, VZ_MIG_F_SYSTEM, err);
 	vz_rm_rf(d->dump);
 	ret = vz_mkdir_p(d->dump, 0711);
 	if (ret < 0) {
@@ -268,7 +312,10 @@ static int dst_restore(struct dst *d, struct vz_error *err)
 	}
 	co.dumpdir = dir;
 	co.criu_checked = true; /* at the hello: not again while the source is frozen */
-	ret = vz_ct_restore(d->ct, &co, err);
+	/* From here the CT may run here: a receiver dying now leaves a CT that is kept. */
+	ret = vz_mig_incoming_stage(&d->in, VZ_MIG_STAGE_RUNNING, err);
+	if (ret == 0)
+		ret = vz_ct_restore(d->ct, &co, err);
 	if (ret < 0)
 		return refuse(d, ret == -ENOSYS || err->kind == VZ_E_NO_KERNEL_SUPPORT
 					 ? VZ_MIG_F_NO_SUPPORT
@@ -281,8 +328,10 @@ static int dst_restore(struct dst *d, struct vz_error *err)
 static int dst_start(struct dst *d, struct vz_error *err)
 {
 	struct vz_start_opts so = { 0 };
-	int ret = vz_ct_start(d->ct, &so, err);
+	int ret = vz_mig_incoming_stage(&d->in, VZ_MIG_STAGE_RUNNING, err);
 
+	if (ret == 0)
+		ret = vz_ct_start(d->ct, &so, err);
 	if (ret < 0)
 		return refuse(d, VZ_MIG_F_RESTORE, err);
 	d->running = true;
@@ -400,6 +449,10 @@ int vz_migrate_dest(struct vz_env *env, struct vz_mig_conn *c, struct vz_mig_rep
 				if (stream == VZ_MIG_STREAM_DUMP) {
 					ret = dst_restore(&d, err);
 					restored_online = ret == 0;
+				} else if (stream != VZ_MIG_STREAM_FILES &&
+					   stream != VZ_MIG_STREAM_FILES_DELTA) {
+					ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO,
+							   "Stream %u out of turn", stream);
 				} else {
 					ret = dst_tree(&d, d.priv, stream,
 						       stream == VZ_MIG_STREAM_FILES_DELTA, err);
@@ -444,6 +497,8 @@ int vz_migrate_dest(struct vz_env *env, struct vz_mig_conn *c, struct vz_mig_rep
 out:
 	if (d.dump)
 		vz_rm_rf(d.dump);
+	/* Undone, kept (--keep-dst) or committed: nothing half made is left to recover. */
+	vz_mig_incoming_end(&d.in);
 	if (d.locked)
 		vz_unlock(&d.lock);
 	vz_mig_conn_release(c);
@@ -452,6 +507,7 @@ out:
 	r->total_ms = now_ms() - t0;
 	vz_ct_free(d.ct);
 	free(d.priv);
+	free(d.image);
 	free(d.dump);
 	return ret;
 }

@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "cleanup.h"
 #include "log.h"
@@ -36,6 +40,10 @@ static pid_t spawn_tar(char *const argv[], bool to_tar, int *fd, struct vz_error
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		/* A vzmigrate killed with SIGKILL takes its tar along: nothing writes on. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		if (dup2(to_tar ? p[0] : p[1], to_tar ? 0 : 1) < 0)
 			_exit(127);
 		if (!to_tar) {
@@ -72,9 +80,9 @@ static int tar_status(pid_t pid, bool create, struct vz_error *err)
 }
 
 int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, const char *snapshot,
-		     vz_mig_progress_fn fn, void *arg, struct vz_error *err)
+		     const char *exclude, vz_mig_progress_fn fn, void *arg, struct vz_error *err)
 {
-	__vz_free char *dir_opt = NULL, *snap_opt = NULL;
+	__vz_free char *dir_opt = NULL, *snap_opt = NULL, *excl_opt = NULL;
 	__vz_free uint8_t *buf = malloc(VZ_MIG_CHUNK_SIZE);
 	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
 	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
@@ -84,13 +92,30 @@ int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, co
 	pid_t pid;
 
 	if (!buf || asprintf(&dir_opt, "--directory=%s", dir) < 0 ||
-	    (snapshot && asprintf(&snap_opt, "--listed-incremental=%s", snapshot) < 0))
+	    (snapshot && asprintf(&snap_opt, "--listed-incremental=%s", snapshot) < 0) ||
+	    (exclude && asprintf(&excl_opt, "--exclude=./%s", exclude) < 0))
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send '%s'", dir);
 	{
-		char *argv[] = { TAR, "--create", "--file=-", dir_opt, "--numeric-owner", "--sparse",
-				 "--xattrs", "--xattrs-include=*", "--acls", "--one-file-system",
-				 snap_opt ? snap_opt : ".", snap_opt ? "." : NULL, NULL };
+		char *argv[16];
+		int argc = 0;
 
+		argv[argc++] = TAR;
+		argv[argc++] = "--create";
+		argv[argc++] = "--file=-";
+		argv[argc++] = dir_opt;
+		argv[argc++] = "--numeric-owner";
+		argv[argc++] = "--sparse";
+		argv[argc++] = "--xattrs";
+		argv[argc++] = "--xattrs-include=*";
+		argv[argc++] = "--acls";
+		argv[argc++] = "--one-file-system";
+		/* tar applies an --exclude to the names that follow it. */
+		if (excl_opt)
+			argv[argc++] = excl_opt;
+		if (snap_opt)
+			argv[argc++] = snap_opt;
+		argv[argc++] = ".";
+		argv[argc] = NULL;
 		pid = spawn_tar(argv, false, &fd, err);
 	}
 	if (pid < 0)
@@ -200,4 +225,397 @@ int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bo
 		return ret;
 	}
 	return tar_status(pid, false, err);
+}
+
+/* ---- the disk image of an image-layout CT, by blocks ---- */
+
+#define HASH_LEN 16 /* of BLAKE2b-512: a block changed unless its hash is the same */
+
+struct vz_mig_image {
+	char *path;
+	char *sync_root;
+	uint64_t size;
+	size_t nr_blocks;
+	uint8_t (*hash)[HASH_LEN]; /* per block as last sent; all zero: a block of zeros */
+	bool sent;		   /* the first pass is done */
+};
+
+void vz_mig_image_free(struct vz_mig_image *img)
+{
+	if (!img)
+		return;
+	free(img->path);
+	free(img->sync_root);
+	free(img->hash);
+	free(img);
+}
+
+int vz_mig_image_open(const char *path, const char *sync_root, struct vz_mig_image **out,
+		      struct vz_error *err)
+{
+	struct vz_mig_image *img = calloc(1, sizeof(*img));
+	struct stat st;
+
+	*out = NULL;
+	if (!img || !(img->path = strdup(path)) ||
+	    (sync_root && !(img->sync_root = strdup(sync_root)))) {
+		vz_mig_image_free(img);
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send '%s'", path);
+	}
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = errno && !S_ISREG(st.st_mode) ? errno : EINVAL;
+
+		vz_mig_image_free(img);
+		return vz_error_sys(err, VZ_E_NO_PRIVATE, e, "Cannot send the disk image '%s'", path);
+	}
+	img->size = (uint64_t)st.st_size;
+	img->nr_blocks = (img->size + VZ_MIG_IMAGE_BLOCK - 1) / VZ_MIG_IMAGE_BLOCK;
+	img->hash = calloc(img->nr_blocks ? img->nr_blocks : 1, HASH_LEN);
+	if (!img->hash) {
+		vz_mig_image_free(img);
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send '%s'", path);
+	}
+	*out = img;
+	return 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	static const uint8_t zero[4096];
+
+	for (; len >= sizeof(zero); p += sizeof(zero), len -= sizeof(zero))
+		if (memcmp(p, zero, sizeof(zero)))
+			return false;
+	return !len || !memcmp(p, zero, len);
+}
+
+/* The hash of a block; all zero bytes for a block of zeros. */
+static int block_hash(const uint8_t *p, size_t len, uint8_t out[HASH_LEN])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+
+	if (all_zero(p, len)) {
+		memset(out, 0, HASH_LEN);
+		return 0;
+	}
+	if (!EVP_Digest(p, len, md, &md_len, EVP_blake2b512(), NULL) || md_len < HASH_LEN)
+		return -EIO;
+	memcpy(out, md, HASH_LEN);
+	/* A hash that happens to be all zeros must not read as "zeros". */
+	if (all_zero(out, HASH_LEN))
+		out[0] = 1;
+	return 0;
+}
+
+/*
+ * Open the image for reading, with direct I/O where the file system can:
+ * the loop device writes the image with direct I/O, so what it wrote is
+ * read from the disk, not from a page cache, and the node's page cache is
+ * not filled with a second copy of the CT's disk.
+ */
+static int image_open_read(const char *path, bool *direct)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+
+	*direct = fd >= 0;
+	if (fd < 0 && errno == EINVAL)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static ssize_t pread_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* A chunk of an image stream: data at off, or zeros (data NULL), or the size. */
+static int image_chunk(struct vz_mig_conn *c, uint32_t stream, const uint8_t *data, size_t len,
+		       uint64_t off, bool zero, struct vz_error *err)
+{
+	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
+
+	f.kind = VZ_MIG_KIND_CHUNK;
+	f.chunk = &ch;
+	ch.stream = stream;
+	ch.has_offset = true;
+	ch.offset = off;
+	if (data) {
+		ch.has_data = true;
+		ch.data.data = (uint8_t *)data;
+		ch.data.len = len;
+	}
+	ch.has_zero = ch.zero = zero;
+	return vz_mig_send(c, &f, err);
+}
+
+/* Write the CT's file system's dirty data to its image: the CT is frozen, nothing adds more. */
+static int image_sync(struct vz_mig_image *img, struct vz_error *err)
+{
+	__vz_close int fd = -1;
+
+	if (!img->sync_root)
+		return 0;
+	fd = open(img->sync_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot write the file system on '%s' to its image",
+				    img->sync_root);
+	return 0;
+}
+
+int vz_mig_send_image(struct vz_mig_conn *c, struct vz_mig_image *img, bool delta,
+		      vz_mig_progress_fn fn, void *arg, struct vz_error *err)
+{
+	uint32_t stream = delta ? VZ_MIG_STREAM_IMAGE_DELTA : VZ_MIG_STREAM_IMAGE;
+	uint64_t before = c->bytes_out, data_start = 0, data_end = 0;
+	uint8_t *buf = NULL;
+	__vz_close int fd = -1;
+	struct stat st;
+	bool direct;
+	int ret;
+
+	if (delta && !img->sent)
+		return vz_error_set(err, VZ_E_SYSTEM, EINVAL, "The image '%s' was never sent", img->path);
+	ret = delta ? image_sync(img, err) : 0;
+	if (ret < 0)
+		return ret;
+	fd = image_open_read(img->path, &direct);
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, -fd, "Cannot open '%s'", img->path);
+	if (fstat(fd, &st) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read '%s'", img->path);
+	if ((uint64_t)st.st_size != img->size)
+		return vz_error_set(err, VZ_E_SYSTEM, EBUSY,
+				    "The disk image '%s' changed its size during the migration",
+				    img->path);
+	/* Direct I/O wants an aligned buffer. */
+	if (posix_memalign((void **)&buf, 4096, VZ_MIG_IMAGE_BLOCK))
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send '%s'", img->path);
+	{
+		MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+		MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
+
+		f.kind = VZ_MIG_KIND_CHUNK;
+		f.chunk = &ch;
+		ch.stream = stream;
+		ch.has_size = true;
+		ch.size = img->size;
+		ret = vz_mig_send(c, &f, err);
+	}
+	for (size_t i = 0; ret == 0 && i < img->nr_blocks; i++) {
+		uint64_t off = (uint64_t)i * VZ_MIG_IMAGE_BLOCK;
+		size_t len = img->size - off < VZ_MIG_IMAGE_BLOCK ? img->size - off : VZ_MIG_IMAGE_BLOCK;
+		uint8_t hash[HASH_LEN];
+		ssize_t n;
+
+		/* The data extent at or after off: blocks in holes are zeros, unread. */
+		if (off >= data_end) {
+			off_t d = lseek(fd, (off_t)off, SEEK_DATA), h;
+
+			if (d < 0 && errno != ENXIO) {
+				ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read '%s'", img->path);
+				break;
+			}
+			data_start = d < 0 ? img->size : (uint64_t)d;
+			h = data_start < img->size ? lseek(fd, (off_t)data_start, SEEK_HOLE) : -1;
+			data_end = h < 0 ? img->size : (uint64_t)h;
+			if (data_end <= off)
+				data_end = off + 1;
+		}
+		if (data_start >= off + len) {
+			memset(hash, 0, HASH_LEN);
+		} else {
+			/* Direct I/O reads whole sectors: the image's tail is read as far as it goes. */
+			n = pread_full(fd, buf, direct ? (len + 4095) & ~(size_t)4095 : len, off);
+			if (n == -EINVAL && direct) {
+				close(fd);
+				fd = open(img->path, O_RDONLY | O_CLOEXEC);
+				if (fd < 0) {
+					ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'",
+							   img->path);
+					break;
+				}
+				direct = false;
+				n = pread_full(fd, buf, len, off);
+			}
+			if (n != (ssize_t)len) {
+				ret = vz_error_sys(err, VZ_E_SYSTEM, n < 0 ? (int)-n : EIO,
+						   "Cannot read '%s'", img->path);
+				break;
+			}
+			if (block_hash(buf, len, hash) < 0) {
+				ret = vz_error_set(err, VZ_E_SYSTEM, EIO, "Cannot hash '%s'",
+						   img->path);
+				break;
+			}
+		}
+		if (!memcmp(hash, img->hash[i], HASH_LEN) && (delta || all_zero(hash, HASH_LEN)))
+			continue; /* the destination has it */
+		if (all_zero(hash, HASH_LEN))
+			ret = image_chunk(c, stream, NULL, 0, off, true, err);
+		else
+			ret = image_chunk(c, stream, buf, len, off, false, err);
+		memcpy(img->hash[i], hash, HASH_LEN);
+		if (ret == 0 && fn)
+			fn(c->bytes_out - before, arg);
+	}
+	free(buf);
+	if (ret < 0)
+		return ret;
+	img->sent = true;
+	{
+		MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+		MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
+
+		f.kind = VZ_MIG_KIND_CHUNK;
+		f.chunk = &ch;
+		ch.stream = stream;
+		ch.has_eof = ch.eof = true;
+		return vz_mig_send(c, &f, err);
+	}
+}
+
+/* Zeros at off..off+len of the file: a hole where the file system can punch one. */
+static int write_zeros(int fd, uint64_t off, size_t len)
+{
+	static const uint8_t zero[4096];
+
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) == 0)
+		return 0;
+	while (len) {
+		size_t n = len < sizeof(zero) ? len : sizeof(zero);
+		ssize_t w = pwrite(fd, zero, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		off += (uint64_t)w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int pwrite_full(int fd, const uint8_t *p, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		off += (uint64_t)w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One chunk of an image stream, checked against the size the stream began with. */
+static int image_apply(int fd, const MigChunkEntry *ch, uint64_t size, const char *path,
+		       struct vz_error *err)
+{
+	uint64_t off = ch->offset;
+	size_t len;
+	int ret;
+
+	if (!ch->has_offset || off % VZ_MIG_IMAGE_BLOCK || off >= size || ch->has_size)
+		return vz_error_set(err, VZ_E_SYSTEM, EPROTO, "A bad block of the disk image");
+	len = size - off < VZ_MIG_IMAGE_BLOCK ? (size_t)(size - off) : VZ_MIG_IMAGE_BLOCK;
+	if (ch->has_zero && ch->zero) {
+		if (ch->has_data && ch->data.len)
+			return vz_error_set(err, VZ_E_SYSTEM, EPROTO, "A bad block of the disk image");
+		ret = write_zeros(fd, off, len);
+	} else {
+		if (!ch->has_data || ch->data.len != len)
+			return vz_error_set(err, VZ_E_SYSTEM, EPROTO, "A bad block of the disk image");
+		ret = pwrite_full(fd, ch->data.data, len, off);
+	}
+	if (ret < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot write '%s'", path);
+	return 0;
+}
+
+int vz_mig_recv_image(struct vz_mig_conn *c, const char *path, bool delta, uint64_t max_size,
+		      struct vz_error *err)
+{
+	uint32_t stream = delta ? VZ_MIG_STREAM_IMAGE_DELTA : VZ_MIG_STREAM_IMAGE;
+	__vz_close int fd = -1;
+	uint64_t size = 0;
+	bool have_size = false;
+	int ret = 0;
+
+	fd = delta ? open(path, O_WRONLY | O_CLOEXEC)
+		   : open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot %s '%s'",
+				    delta ? "open" : "create", path);
+	for (;;) {
+		MigFrameEntry *f = NULL;
+		const MigChunkEntry *ch;
+		bool eof;
+
+		ret = vz_mig_recv(c, &f, err);
+		if (ret < 0)
+			break;
+		if (f->kind != VZ_MIG_KIND_CHUNK || f->chunk->stream != stream) {
+			ret = f->kind == VZ_MIG_KIND_ABORT
+				      ? vz_error_set(err, VZ_E_SYSTEM, ECANCELED,
+						     "The source node gave up the migration")
+				      : vz_error_set(err, VZ_E_SYSTEM, EPROTO,
+						     "Unexpected frame (kind %u) in the disk image",
+						     f->kind);
+			mig_frame_entry__free_unpacked(f, NULL);
+			break;
+		}
+		ch = f->chunk;
+		eof = ch->has_eof && ch->eof;
+		if (!have_size) {
+			struct stat st;
+
+			/* The first chunk: the image's size, nothing else. */
+			if (!ch->has_size || ch->has_data || ch->has_offset || eof)
+				ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO,
+						   "The disk image stream does not begin with its size");
+			else if (ch->size > max_size)
+				ret = vz_error_set(err, VZ_E_SYSTEM, EFBIG,
+						   "The disk image is %llu bytes, more than the CT's "
+						   "DISKSPACE (%llu bytes)",
+						   (unsigned long long)ch->size,
+						   (unsigned long long)max_size);
+			else if (delta && (fstat(fd, &st) < 0 || (uint64_t)st.st_size != ch->size))
+				ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO,
+						   "The disk image changed its size");
+			else if (!delta && ftruncate(fd, (off_t)ch->size) < 0)
+				ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot create '%s'", path);
+			size = ch->size;
+			have_size = true;
+		} else if (eof) {
+			if (ch->has_data || ch->has_offset || ch->has_size)
+				ret = vz_error_set(err, VZ_E_SYSTEM, EPROTO, "A bad end of the disk image");
+		} else {
+			ret = image_apply(fd, ch, size, path, err);
+		}
+		mig_frame_entry__free_unpacked(f, NULL);
+		if (ret < 0 || eof)
+			break;
+	}
+	if (ret == 0 && fdatasync(fd) < 0)
+		ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot write '%s'", path);
+	return ret;
 }

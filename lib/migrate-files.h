@@ -20,12 +20,47 @@ typedef void (*vz_mig_progress_fn)(uint64_t bytes, void *arg);
 /*
  * Send dir as stream.  snapshot: GNU tar's --listed-incremental file (a
  * missing file makes a full pass that creates it; an existing one a pass
- * of the changes since), NULL for a plain full pass.
+ * of the changes since), NULL for a plain full pass.  exclude: a file of
+ * dir's top level left out (an image sent by vz_mig_send_image()), or NULL.
  */
 int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream,
-		     const char *snapshot, vz_mig_progress_fn fn, void *arg, struct vz_error *err);
+		     const char *snapshot, const char *exclude, vz_mig_progress_fn fn, void *arg,
+		     struct vz_error *err);
 /* Receive stream into dir (which exists); incremental: apply deletions too. */
 int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bool incremental,
 		     struct vz_error *err);
+
+/*
+ * The disk image of an image-layout CT (root.img) goes by blocks of
+ * VZ_MIG_IMAGE_BLOCK bytes, not through tar: the first pass (the CT may
+ * run) sends every block that holds data, skipping holes and blocks of
+ * zeros, and the source keeps a hash of each block as it sent it.  The
+ * pass taken once the CT is frozen or stopped re-reads the image and sends
+ * only the blocks whose hash changed (and, as "zero", those that read as
+ * zeros now), so the frozen phase moves what was written since the copy,
+ * not the image.  With a sync root (the CT's mounted file system), that
+ * pass first writes the file system's dirty data to the image (syncfs).
+ *
+ *   IMAGE:       size, then data chunks at offsets, eof
+ *   IMAGE_DELTA: size (unchanged), data or zero chunks at offsets, eof
+ */
+#define VZ_MIG_IMAGE_BLOCK (64u << 10)
+
+struct vz_mig_image;
+
+/* Prepare to send the image file path; sync_root NULL: nothing to sync. */
+int vz_mig_image_open(const char *path, const char *sync_root, struct vz_mig_image **out,
+		      struct vz_error *err);
+void vz_mig_image_free(struct vz_mig_image *img);
+/* The first pass (delta false) or the blocks changed since the last pass (delta true). */
+int vz_mig_send_image(struct vz_mig_conn *c, struct vz_mig_image *img, bool delta,
+		      vz_mig_progress_fn fn, void *arg, struct vz_error *err);
+/*
+ * Receive an image stream into path: the first pass creates the file (it
+ * must not exist) as big as the source says, at most max_size; a delta
+ * writes into it.  The file is on disk (fdatasync) when this returns 0.
+ */
+int vz_mig_recv_image(struct vz_mig_conn *c, const char *path, bool delta, uint64_t max_size,
+		      struct vz_error *err);
 
 #endif

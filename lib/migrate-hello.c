@@ -46,7 +46,7 @@ int vz_mig_cpu_flags(char ***out, size_t *nr)
 void vz_mig_fill_hello(MigHelloEntry *h, unsigned ctid, char *criu_version, char **flags,
 		       size_t nr_flags)
 {
-	static char *caps[] = {"online", "files-incremental", "precopy"};
+	static char *caps[] = {"online", "files-incremental", "precopy", "image-delta"};
 
 	h->version = VZ_MIG_PROTO_VERSION;
 	h->ctid = ctid;

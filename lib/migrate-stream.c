@@ -92,7 +92,8 @@ static bool frame_valid(const MigFrameEntry *f)
 		return f->config && !f->hello && !f->reply && !f->chunk && !f->round;
 	case VZ_MIG_KIND_CHUNK:
 		return f->chunk && !f->hello && !f->reply && !f->config && !f->round &&
-		       f->chunk->stream >= VZ_MIG_STREAM_FILES && f->chunk->stream <= VZ_MIG_STREAM_PAGES;
+		       f->chunk->stream >= VZ_MIG_STREAM_FILES &&
+		       f->chunk->stream <= VZ_MIG_STREAM_IMAGE_DELTA;
 	case VZ_MIG_KIND_ROUND:
 		return f->round && !f->hello && !f->reply && !f->chunk && !f->config &&
 		       f->round->round >= 1 && f->round->round <= VZ_MIG_ROUNDS_MAX;

@@ -34,6 +34,8 @@ enum {
 	VZ_MIG_STREAM_FILES_DELTA = 2,	/* what changed since, taken frozen */
 	VZ_MIG_STREAM_DUMP = 3,		/* the dump directory */
 	VZ_MIG_STREAM_PAGES = 4,	/* CRIU <-> page server bytes of a round, both ways */
+	VZ_MIG_STREAM_IMAGE = 5,	/* an image CT's root.img, by blocks (migrate-files.h) */
+	VZ_MIG_STREAM_IMAGE_DELTA = 6,	/* its blocks changed since */
 };
 
 struct vz_mig_conn {

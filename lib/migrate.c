@@ -28,6 +28,7 @@
 #include "migrate.h"
 #include "net.h"
 #include "state.h"
+#include "storage.h"
 
 static const char *const fail_names[] = {
 #define VZ_MIG_FAIL_NAME(name) #name,
@@ -97,6 +98,8 @@ struct src {
 	bool committed;
 	bool start; /* an offline move of a running CT: start it there */
 	bool peer_precopy; /* the destination runs page servers */
+	bool peer_image;   /* the destination takes an image CT's root.img by blocks */
+	struct vz_mig_image *image; /* an image CT's root.img, sent by blocks */
 	struct vz_mig_relay relay;
 	bool in_round;	     /* the relay runs */
 	uint64_t post_dump_at;
@@ -142,7 +145,11 @@ static int send_files(struct src *s, uint32_t stream, uint64_t *bytes, struct vz
 	uint64_t before = s->c->bytes_out;
 	int ret;
 
-	ret = vz_mig_send_tree(s->c, s->priv, stream, s->snap, progress, s, err);
+	ret = vz_mig_send_tree(s->c, s->priv, stream, s->snap, s->image ? VZ_IMAGE_FILE : NULL,
+			       progress, s, err);
+	if (ret == 0 && s->image)
+		ret = vz_mig_send_image(s->c, s->image, stream == VZ_MIG_STREAM_FILES_DELTA, progress,
+					s, err);
 	*bytes = s->c->bytes_out - before;
 	if (ret < 0) {
 		s->r->fail = VZ_MIG_F_COPY;
@@ -158,7 +165,7 @@ static int send_dump(struct src *s, const char *dir, struct vz_error *err)
 	int ret;
 
 	phase_begin(s, "Copying the dump");
-	ret = vz_mig_send_tree(s->c, dir, VZ_MIG_STREAM_DUMP, NULL, progress, s, err);
+	ret = vz_mig_send_tree(s->c, dir, VZ_MIG_STREAM_DUMP, NULL, NULL, progress, s, err);
 	s->r->dump_bytes = s->c->bytes_out - before;
 	if (ret < 0) {
 		s->r->fail = VZ_MIG_F_COPY;
@@ -423,6 +430,7 @@ static int src_hello(struct src *s, char *criu_version, struct vz_error *err)
 				    "The destination speaks another migration protocol");
 	}
 	s->peer_precopy = vz_mig_has_cap(answer->reply->hello, "precopy");
+	s->peer_image = vz_mig_has_cap(answer->reply->hello, "image-delta");
 	vz_info("Destination runs vz %s, kernel %s, CRIU %s", answer->reply->hello->vz_version ?: "?",
 		answer->reply->hello->kernel ?: "?",
 		answer->reply->hello->criu_version && *answer->reply->hello->criu_version
@@ -461,22 +469,12 @@ static int src_prepare(struct src *s, struct vz_ct_state *st, char *criu_version
 		return vz_error_set(err, VZ_E_NO_CTCONF, ENOENT, "Container %s does not exist",
 				    s->ct->idstr);
 	}
-	/*
-	 * An image (private/root.img) travels offline as a sparse file in the
-	 * tar stream, the running CT stopped (and its image unmounted) before
-	 * the second pass.  Online it would need the image's blocks synced
-	 * while CRIU holds the CT frozen: not yet.
-	 */
+	/* An image CT's root.img goes by blocks (src_image()). */
 	if (layout && *layout && strcmp(layout, "simfs") && strcmp(layout, "image")) {
 		s->r->fail = VZ_MIG_F_LAYOUT;
 		return vz_error_set(err, VZ_E_BAD_VALUE, ENOTSUP,
 				    "Containers with layout %s cannot be migrated (simfs and image only)",
 				    layout);
-	}
-	if (layout && !strcmp(layout, "image") && s->o->online) {
-		s->r->fail = VZ_MIG_F_LAYOUT;
-		return vz_error_set(err, VZ_E_BAD_VALUE, ENOTSUP,
-				    "Containers with layout image migrate offline only (without --online)");
 	}
 	if (s->o->online && !st->running) {
 		s->r->fail = VZ_MIG_F_STOPPED;
@@ -501,6 +499,39 @@ static int src_prepare(struct src *s, struct vz_ct_state *st, char *criu_version
 		return vz_error_set(err, VZ_E_NO_VE_PRIVATE, EINVAL, "VE_PRIVATE is not set");
 	}
 	return 0;
+}
+
+/*
+ * An image CT: root.img goes by blocks, the first pass while the CT runs,
+ * then the blocks written since, taken frozen (online: after syncing the
+ * CT's file system into the image) or stopped.  A destination that cannot
+ * take it that way gets the image in the tar stream, offline only.
+ */
+static int src_image(struct src *s, const struct vz_ct_state *st, struct vz_error *err)
+{
+	__vz_free char *img = NULL, *root = NULL;
+	int ret;
+
+	if (vz_storage_of(s->ct) != &vz_storage_image)
+		return 0;
+	if (!s->peer_image) {
+		if (!s->o->online)
+			return 0;
+		s->r->fail = VZ_MIG_F_LAYOUT;
+		return vz_error_set(err, VZ_E_BAD_VALUE, ENOTSUP,
+				    "The destination cannot take an image-layout CT online "
+				    "(an older vz there): migrate it offline");
+	}
+	img = vz_path_join(s->priv, VZ_IMAGE_FILE);
+	root = s->o->online && st->running ? vz_ct_get_subst(s->ct, "VE_ROOT") : NULL;
+	if (!img || (s->o->online && st->running && !root)) {
+		s->r->fail = VZ_MIG_F_SYSTEM;
+		return vz_error_set(err, VZ_E_NO_VE_ROOT, EINVAL, "Cannot find the CT's disk image");
+	}
+	ret = vz_mig_image_open(img, root, &s->image, err);
+	if (ret < 0)
+		s->r->fail = VZ_MIG_F_SYSTEM;
+	return ret;
 }
 
 /* After the commit: the CT lives on the destination. */
@@ -539,6 +570,8 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 	ret = src_prepare(&s, &st, criu_version, sizeof(criu_version), err);
 	if (ret == 0)
 		ret = src_hello(&s, criu_version, err);
+	if (ret == 0)
+		ret = src_image(&s, &st, err);
 	if (ret < 0)
 		goto out;
 	if (o->dry_run) {
@@ -585,8 +618,9 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		goto out_work;
 
 	if (st.running && o->online) {
+		/* CRIU's check passed in src_prepare(). */
 		struct vz_cpt_opts co = { .dumpdir = dump, .post_dump = src_post_dump,
-					  .post_dump_arg = &s };
+					  .post_dump_arg = &s, .criu_checked = true };
 
 		if (!o->precopy_rounds)
 			r->precopy_off = "not asked for";
@@ -676,6 +710,7 @@ out:
 	r->total_ms = now_ms() - t0;
 	free(s.priv);
 	free(s.snap);
+	vz_mig_image_free(s.image);
 	return ret;
 }
 

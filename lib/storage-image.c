@@ -40,7 +40,7 @@
 #include "storage.h"
 #include "units.h"
 
-#define IMAGE_NAME	     "root.img"
+#define IMAGE_NAME	     VZ_IMAGE_FILE
 #define CAP_SYS_RESOURCE_BIT 24
 #define MIN_KBLOCKS	     8192ULL /* ext4 with a journal needs a few MB */
 #define TOOL_PATH	     "PATH=/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin"
@@ -169,7 +169,7 @@ static char *image_path(const char *priv)
 }
 
 /* The DISKSPACE hard limit in 1K blocks: the size of the image. */
-static int image_kblocks(struct vz_ct *ct, unsigned long long *kb, struct vz_error *err)
+int vz_storage_image_kblocks(struct vz_ct *ct, unsigned long long *kb, struct vz_error *err)
 {
 	const char *v = vz_ct_get(ct, "DISKSPACE");
 	int64_t soft, hard;
@@ -289,7 +289,7 @@ static int image_populate(struct vz_ct *ct, const char *cache, const char *dir, 
 
 	if (!img || !mnt)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot create the image");
-	ret = image_kblocks(ct, &kb, err);
+	ret = vz_storage_image_kblocks(ct, &kb, err);
 	if (ret == 0)
 		ret = ugid_wanted(ct, &ugid, err);
 	if (ret < 0)
@@ -515,7 +515,7 @@ static int image_mount(struct vz_ct *ct, const char *priv, const char *root, str
 		return vz_error_set(err, VZ_E_NO_PRIVATE, ENOENT,
 				    "The disk image '%s' of container %s is missing", img,
 				    ct->idstr);
-	ret = image_kblocks(ct, &kb, err);
+	ret = vz_storage_image_kblocks(ct, &kb, err);
 	if (ret == 0)
 		ret = ugid_wanted(ct, &ugid, err);
 	if (ret == 0)

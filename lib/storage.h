@@ -37,6 +37,11 @@ extern const struct vz_storage_ops vz_storage_simfs;
 extern const struct vz_storage_ops vz_storage_overlay;
 extern const struct vz_storage_ops vz_storage_image;
 
+/* The image layout's disk image, in the private area. */
+#define VZ_IMAGE_FILE "root.img"
+/* Its size: the DISKSPACE hard limit in 1K blocks (an error if unset or too small). */
+int vz_storage_image_kblocks(struct vz_ct *ct, unsigned long long *kb, struct vz_error *err);
+
 /* The layout of a CT, from VE_LAYOUT. */
 const struct vz_storage_ops *vz_storage_of(const struct vz_ct *ct);
 /*

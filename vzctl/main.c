@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmd-ubc.h"
 #include "log.h"
+#include "migrate-incoming.h"
 #include "vzctl.h"
 
 static const struct vzctl_cmd commands[] = {
@@ -176,6 +177,14 @@ int main(int argc, char **argv)
 		}
 		/* Another command may have changed the config before we got the lock. */
 		ret = vz_ct_reload(v.ct, &v.err);
+		/* A migration to this node whose receiver died left the CT half made. */
+		if (ret == 0)
+			ret = vz_mig_incoming_recover(v.ct, &v.err);
+		/* destroy: that was all there was to destroy. */
+		if (ret == 1 && cmd->run == cmd_destroy) {
+			ret = 0;
+			goto out_unlock;
+		}
 		if (ret < 0) {
 			ret = vz_cli_fail(&v.err);
 			goto out_unlock;

@@ -23,6 +23,7 @@
 #include "ct.h"
 #include "lock.h"
 #include "log.h"
+#include "migrate-incoming.h"
 #include "migrate.h"
 #include "units.h"
 
@@ -82,6 +83,8 @@ static void usage(FILE *out)
 		"  --precopy-shrink=PCT   a round sent PCT%% or more of the one before (default %u)\n"
 		"  --noiter               no pre-copy: freeze, dump, copy, restore\n"
 		"--timeout=SECS: give up on a TCP peer silent that long (default %u, 0: never).\n"
+		"An image-layout CT's root.img goes by blocks: while the CT runs, then frozen\n"
+		"(or stopped) only the blocks written since.\n"
 		"See vzmigrate(8) for the checks and the exit codes.\n",
 		VZ_MIG_PRECOPY_ROUNDS, VZ_MIG_PRECOPY_MIN >> 10, VZ_MIG_PRECOPY_MIN_MS,
 		VZ_MIG_PRECOPY_SHRINK, VZ_MIG_TIMEOUT);
@@ -233,6 +236,8 @@ static int receive(int in, int out, unsigned timeout)
 		fprintf(stderr, "vzmigrate: %s\n", err.msg);
 		return exit_codes[VZ_MIG_F_SYSTEM];
 	}
+	/* What receivers killed before left half made on this node goes first. */
+	vz_mig_incoming_sweep(env);
 	watch_connection(in);
 	vz_mig_conn_set_timeout(&c, timeout);
 	if (vz_migrate_dest(env, &c, &r, &err) < 0) {

@@ -8,9 +8,11 @@
 # loopback: the checks and their exit codes, the private area arriving
 # with hard links, sparse files, xattrs, ACLs and numeric owners, a
 # stopped and a running CT moved offline, -r no, --dry-run, an image-layout
-# CT (offline only), and a
+# CT (offline: its root.img by blocks, 87-migrate-image.t online), and a
 # receiver or a vzmigrate killed half way: the source CT intact and
-# nothing left on the destination.  (Online migration: 83-migrate-online.t.)
+# nothing left on the destination; a receiver killed with SIGKILL leaves a
+# half-made CT that vzctl destroy or the next migration removes.  (Online
+# migration: 83-migrate-online.t.)
 . "$(dirname "$0")/lib.sh"
 require_root
 command -v tar >/dev/null || skip_all "tar missing"
@@ -161,13 +163,6 @@ run onA "$vzctl" start $CT4 --wait
 is "$rc" 0 "... start it"
 onA "$vzctl" exec $CT4 'echo inside >/root/img-file' >/dev/null 2>&1
 receive "$B"
-mig --online tcp:127.0.0.1:$PORT $CT4
-is "$rc" 1 "--online for an image-layout CT: exit 1"
-like "$out" "offline only" "... saying it migrates offline only"
-wait $recv_pid
-gone_from_B $CT4
-ok $? "... nothing on node B"
-receive "$B"
 mig tcp:127.0.0.1:$PORT $CT4
 is "$rc" 0 "migrate the running image-layout CT A -> B offline"
 [ "$rc" -eq 0 ] || printf '# %s
@@ -243,8 +238,62 @@ gone_from_B $CT3
 ok $? "... and leaves nothing on node B"
 [ -e "$A/etc/conf/$CT3.conf" ] && [ "$(md5sum <"$A/private/$CT3/root/big")" = "$sum" ]
 ok $? "... the CT is intact on node A"
-rm -f "$A/lock/$CT3.lck"
 run onA "$vzctl" start $CT3
-is "$rc" 0 "... and starts"
+is "$rc" 0 "... and starts: the dead vzmigrate's lock is taken over"
+
+# --- the receiver killed with SIGKILL: no chance to clean up.  It leaves a
+# record of what it made ($LOCKDIR/CTID.incoming); a vzctl command, or the
+# next receiver, finds its owner dead and removes the half-made CT.
+incoming() { [ -e "$B/lock/$CT3.incoming" ]; }
+stale_on_B() { # anything of CT3 on node B: config, private area, root, record, dump
+	ls -d "$B/etc/conf/$CT3.conf" "$B/private/$CT3" "$B/root/$CT3" "$B/lock/$CT3.incoming" \
+		"$B/dump/Dump.$CT3.incoming" 2>/dev/null
+}
+killed_receiver() {
+	receive "$B"
+	"$vzmigrate" tcp:127.0.0.1:$PORT $CT3 >"$A/mig.log" 2>&1 &
+	src=$!
+	half_way
+	ok $? "$1: the transfer started"
+	kill -KILL $recv_pid
+	wait $recv_pid 2>/dev/null
+	wait $src
+	src_rc=$?
+	[ "$src_rc" -ne 0 ]
+	ok $? "$1: receiver killed with SIGKILL: vzmigrate fails (exit $src_rc)"
+	run onA "$vzctl" status $CT3
+	is "$out" "CTID $CT3 exist mounted running" "$1: the CT runs on node A"
+	[ -e "$B/etc/conf/$CT3.conf" ] && incoming
+	ok $? "$1: node B holds the half-made CT and the record of the dead receiver"
+	printf '#   %s\n' $(stale_on_B)
+}
+killed_receiver sigkill
+run onB "$vzctl" status $CT3
+like "$out" "half made by a migration whose receiver \(pid $recv_pid\) died" \
+	"vzctl status on node B says the CT is half made"
+[ -e "$B/etc/conf/$CT3.conf" ] && incoming
+ok $? "... and leaves it as it is"
+run onB "$vzctl" destroy $CT3
+is "$rc" 0 "vzctl destroy on node B removes the half-made CT"
+like "$out" "Removing container $CT3: half made here" "... saying why"
+[ -z "$(stale_on_B)" ]
+ok $? "... nothing of it is left ($(stale_on_B))"
+
+killed_receiver "sigkill again"
+receive "$B"
+mig tcp:127.0.0.1:$PORT $CT3
+is "$rc" 0 "the next migration of the CT to node B succeeds"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(cat "$B/recv.log")"
+wait $recv_pid
+like "$(cat "$B/recv.log")" "Removing container $CT3: half made here" \
+	"... its receiver removed the half-made CT first"
+run onB "$vzctl" status $CT3
+is "$out" "CTID $CT3 exist mounted running" "the CT runs on node B"
+[ "$(md5sum <"$B/private/$CT3/root/big")" = "$sum" ]
+ok $? "... with its files"
+! incoming && [ ! -e "$B/dump/Dump.$CT3.incoming" ] && [ ! -e "$B/lock/$CT3.lck" ]
+ok $? "... and no record, dump or lock of a migration left"
+run onB "$vzctl" stop $CT3
+is "$rc" 0 "... stop it"
 
 finish

@@ -17,6 +17,7 @@
 #include "fileutil.h"
 #include "lock.h"
 #include "log.h"
+#include "procutil.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/vz-unit-lock.XXXXXX";
@@ -96,11 +97,11 @@ static pid_t dead_pid(void)
 
 static void expect_content(const char *what, pid_t pid, const char *status)
 {
-	char want[128];
+	char want[160];
 	char *text = slurp(lockfile);
 
-	snprintf(want, sizeof(want), "%d\n%s\n", (int)pid, status);
-	is_str(text, want, "%s: the lock file holds \"pid\\nstatus\\n\"", what);
+	snprintf(want, sizeof(want), "%d\n%s\n%llu\n", (int)pid, status, vz_proc_starttime(pid));
+	is_str(text, want, "%s: the lock file holds \"pid\\nstatus\\nstarttime\\n\"", what);
 	free(text);
 }
 
@@ -184,6 +185,24 @@ static void test_live_holder(struct vz_ct *ct)
 	ret = vz_lock_ct(ct, "starting", &lock, &err);
 	is_int(ret, 0, "live: after the holder died the lock is taken over");
 	expect_content("live: taken over", getpid(), "starting");
+	vz_unlock(&lock);
+
+	/* A live pid that started at another time than the holder is a later process. */
+	snprintf(text, sizeof(text), "1\nstarting\n%llu\n", vz_proc_starttime(1) + 1);
+	write_text(lockfile, text);
+	vz_error_clear(&err);
+	ret = vz_lock_ct(ct, "starting", &lock, &err);
+	is_int(ret, 0, "live: a lock whose pid was reused by a later process is stale (%s)",
+	       err.msg);
+	expect_content("live: reused pid", getpid(), "starting");
+	vz_unlock(&lock);
+	/* ... and the same start time is the holder itself. */
+	snprintf(text, sizeof(text), "1\ninit\n%llu\n", vz_proc_starttime(1));
+	write_text(lockfile, text);
+	vz_error_clear(&err);
+	ret = vz_lock_ct(ct, "starting", &lock, &err);
+	ok(ret == -EBUSY && err.kind == VZ_E_LOCKED,
+	   "live: a lock with the holder's own start time is -EBUSY (%s)", err.msg);
 	vz_unlock(&lock);
 
 	/* pid 1 is always alive. */
