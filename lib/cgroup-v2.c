@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cgroup v2 backend: one group in the unified hierarchy. */
 #define VZ_LOG_PREFIX "cgroup-v2"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -440,6 +441,43 @@ static int v2_read_stats(struct vz_cgroup *cg, struct vz_cg_stats *st)
 	return 0;
 }
 
+/*
+ * The groups below the CT's, each with all its files, as if the CT had
+ * made them (restore recreates the ones the CT's systemd made).
+ */
+static int delegate_below(const char *dir, uid_t uid, gid_t gid, struct vz_error *err)
+{
+	__vz_closedir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT ? 0 : vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'", dir);
+	while ((de = readdir(d))) {
+		__vz_free char *sub = NULL;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		sub = vz_path_join(dir, de->d_name);
+		if (!sub)
+			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot delegate cgroups");
+		if (fchownat(dirfd(d), de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot chown '%s'", sub);
+		{
+			__vz_closedir DIR *files = opendir(sub);
+			struct dirent *fe;
+
+			while (files && (fe = readdir(files)))
+				if (fe->d_type == DT_REG &&
+				    fchownat(dirfd(files), fe->d_name, uid, gid, 0) < 0)
+					return vz_error_sys(err, VZ_E_SYSTEM, errno,
+							    "Cannot chown '%s/%s'", sub, fe->d_name);
+		}
+		if (delegate_below(sub, uid, gid, err) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
 static int v2_delegate(struct vz_cgroup *cg, uid_t uid, gid_t gid, struct vz_error *err)
 {
 	static const char *const files[] = { "", "cgroup.procs", "cgroup.subtree_control",
@@ -453,7 +491,7 @@ static int v2_delegate(struct vz_cgroup *cg, uid_t uid, gid_t gid, struct vz_err
 		if (chown(p, uid, gid) < 0 && errno != ENOENT)
 			return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot chown '%s'", p);
 	}
-	return 0;
+	return delegate_below(unified(cg), uid, gid, err);
 }
 
 static bool v2_exists(struct vz_cgroup *cg)

@@ -4,6 +4,7 @@
  * from a running CT (external mounts, cgroup limits).
  */
 #define VZ_LOG_PREFIX "cpt"
+#include <dirent.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include "cleanup.h"
 #include "cpt-meta.h"
+#include "cpt-net.h"
 #include "fileutil.h"
 #include "log.h"
 #include "procutil.h"
@@ -32,6 +34,8 @@ static const struct cg_file v2_files[] = {
 	{ "", "cpu.max" },	      { "", "cpu.weight" },	     { "", "cpuset.cpus" },
 	{ "", "cpuset.mems" },	      { "", "io.max" },		     { "", "io.weight" },
 	{ "", "beancounter.barrier" }, { "", "beancounter.limit" }, { "", "beancounter.proc_virt" },
+	/* What systemd in the CT enabled for its units: their files exist then. */
+	{ "", "cgroup.subtree_control" },
 };
 static const struct cg_file v1_files[] = {
 	{ "memory", "memory.limit_in_bytes" }, { "memory", "memory.memsw.limit_in_bytes" },
@@ -40,9 +44,33 @@ static const struct cg_file v1_files[] = {
 	{ "cpuset", "cpuset.cpus" }, { "cpuset", "cpuset.mems" }, { "blkio", "blkio.weight" },
 };
 
+#define SUBTREE_CONTROL "cgroup.subtree_control"
+
+/*
+ * "DIR/cgroup.subtree_control" on cgroup v2: a group below the CT's, DIR
+ * relative to it, without "." or ".." components.
+ */
+static bool subgroup_file(const char *file)
+{
+	size_t len = strlen(file), tail = strlen("/" SUBTREE_CONTROL);
+
+	if (len <= tail || strcmp(file + len - tail, "/" SUBTREE_CONTROL) || file[0] == '/' ||
+	    file[len - tail - 1] == '/')
+		return false;
+	for (const char *c = file; c < file + len - tail; c = strchr(c, '/') + 1) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+	}
+	return true;
+}
+
 /* Only the limit files above are ever written back into a CT's group. */
 static bool known_cg_file(const char *controller, const char *file)
 {
+	if (!*controller && subgroup_file(file))
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(v2_files); i++)
 		if (!strcmp(controller, v2_files[i].controller) && !strcmp(file, v2_files[i].file))
 			return true;
@@ -115,12 +143,19 @@ int vz_cpt_meta_decode(const uint8_t *buf, size_t len, CptMetaEntry **out, struc
 		const CptMountEntry *e = m->ext_mounts[i];
 
 		/* Restore binds these: absolute paths without "..", nothing else. */
-		if (e->mountpoint[0] != '/' || e->source[0] != '/' || strstr(e->mountpoint, "/..") ||
-		    strstr(e->source, "/..") || !e->name[0] || strchr(e->name, ']')) {
+		if (e->mountpoint[0] != '/' || strstr(e->mountpoint, "/..") ||
+		    (e->mask ? e->source[0] != '\0' || e->console
+			     : e->source[0] != '/' || strstr(e->source, "/..")) ||
+		    !e->name[0] || strchr(e->name, ']')) {
 			cpt_meta_entry__free_unpacked(m, NULL);
 			return vz_error_set(err, VZ_E_RESTORE, EBADMSG,
 					    "Dump metadata has a bad external mount");
 		}
+	}
+	if (!vz_cpt_net_valid(m->net, m->n_net)) {
+		cpt_meta_entry__free_unpacked(m, NULL);
+		return vz_error_set(err, VZ_E_RESTORE, EBADMSG,
+				    "Dump metadata has a bad address or route");
 	}
 	for (size_t i = 0; i < m->n_cgroup; i++) {
 		if (!known_cg_file(m->cgroup[i]->controller, m->cgroup[i]->file)) {
@@ -162,6 +197,7 @@ int vz_cpt_meta_read(int dirfd, const char *name, CptMetaEntry **out, struct vz_
 struct mnt {
 	unsigned maj, min;
 	char root[PATH_MAX], point[PATH_MAX], fstype[64];
+	bool ro;
 };
 
 static int parse_mountinfo(const char *path, struct mnt **out, size_t *nr)
@@ -175,15 +211,17 @@ static int parse_mountinfo(const char *path, struct mnt **out, size_t *nr)
 		return ret;
 	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 		struct mnt m = { 0 };
-		char *dash;
+		char opts[256], *dash;
 
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
 		dash = strstr(line, " - ");
-		if (sscanf(line, "%*d %*d %u:%u %4095s %4095s", &m.maj, &m.min, m.root, m.point) != 4 ||
+		if (sscanf(line, "%*d %*d %u:%u %4095s %4095s %255s", &m.maj, &m.min, m.root, m.point,
+			   opts) != 5 ||
 		    !dash || sscanf(dash + 3, "%63s", m.fstype) != 1)
 			continue;
+		m.ro = !strcmp(opts, "ro") || !strncmp(opts, "ro,", 3);
 		vz_unescape_mountinfo(m.root);
 		vz_unescape_mountinfo(m.point);
 		if (n == cap) {
@@ -220,6 +258,36 @@ static bool is_external(const struct mnt *m, const struct mnt *all, size_t nr)
 	for (size_t i = 0; i < nr; i++)
 		if (&all[i] != m && all[i].maj == m->maj && all[i].min == m->min &&
 		    path_under(m->root, all[i].root) && strcmp(all[i].root, m->root))
+			return false;
+	return true;
+}
+
+/*
+ * A mask (rootfs.c hides node paths behind them): a read-only tmpfs mounted
+ * fresh, its root an empty directory of mode 0555, nothing mounted on or
+ * under it.  Restoring it as a bind of another such tmpfs changes nothing
+ * the CT can see.
+ */
+static bool is_mask(pid_t pid, const struct mnt *m, const struct mnt *all, size_t nr)
+{
+	__vz_closedir DIR *d = NULL;
+	char path[PATH_MAX + 32];
+	struct dirent *de;
+	struct stat st;
+
+	if (strcmp(m->fstype, "tmpfs") || strcmp(m->root, "/") || !m->ro || !strcmp(m->point, "/"))
+		return false;
+	for (size_t i = 0; i < nr; i++)
+		if (&all[i] != m && path_under(all[i].point, m->point))
+			return false;
+	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, m->point);
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 07777) != 0555)
+		return false;
+	d = opendir(path);
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			return false;
 	return true;
 }
@@ -271,12 +339,13 @@ int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr_out, 
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CT's mounts");
 	/* The first mount is the CT's root: CRIU's --root, not an external mount. */
 	for (size_t i = 1; i < nr_ct; i++) {
-		char src[PATH_MAX];
+		char src[PATH_MAX] = "";
 		CptMountEntry *e;
+		bool mask = is_mask(init_pid, &ct[i], ct, nr_ct);
 
-		if (!is_external(&ct[i], ct, nr_ct))
+		if (!mask && !is_external(&ct[i], ct, nr_ct))
 			continue;
-		ret = node_path(&ct[i], node, nr_node, src, sizeof(src));
+		ret = mask ? 0 : node_path(&ct[i], node, nr_node, src, sizeof(src));
 		if (ret < 0) {
 			vz_cpt_mounts_free(v, n);
 			return vz_error_set(err, VZ_E_CHKPNT, -ret,
@@ -291,7 +360,9 @@ int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr_out, 
 			e->name = strdup(ct[i].point);
 			e->source = strdup(src);
 			e->has_console = true;
-			e->console = !strcmp(ct[i].point, "/dev/console");
+			e->console = !mask && !strcmp(ct[i].point, "/dev/console");
+			e->has_mask = mask;
+			e->mask = mask;
 		}
 		if (!e || !e->mountpoint || !e->name || !e->source) {
 			if (e)
@@ -319,41 +390,132 @@ void vz_cpt_cgroup_free(CptCgroupEntry **v, size_t nr)
 	free(v);
 }
 
+struct cg_list {
+	CptCgroupEntry **v;
+	size_t n, cap;
+};
+
+/* Add the value of CONTROLLER's FILE in the CT's group (if it has it) to l. */
+static int cg_add(struct vz_cgroup *cg, struct cg_list *l, const char *controller,
+		  const char *file)
+{
+	char buf[4096];
+	CptCgroupEntry *e;
+	int len = cg->ops->get(cg, controller, file, buf, sizeof(buf));
+
+	if (len < 0)
+		return 0; /* controller not enabled here */
+	buf[len < (int)sizeof(buf) ? len : (int)sizeof(buf) - 1] = '\0';
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	if (l->n + 1 >= l->cap) {
+		CptCgroupEntry **nv = realloc(l->v, (l->cap = l->cap ? l->cap * 2 : 32) * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	cpt_cgroup_entry__init(e);
+	l->v[l->n++] = e;
+	e->controller = strdup(controller);
+	e->file = strdup(file);
+	e->value = strdup(buf);
+	return e->controller && e->file && e->value ? 0 : -ENOMEM;
+}
+
+/*
+ * The groups below the CT's (systemd's slices and units), parents first,
+ * each as its cgroup.subtree_control: CRIU recreates only the groups its
+ * tasks are in and those below them, but systemd also watches the empty
+ * ones (a slice whose units all exited), so restore makes every one.
+ */
+static int cg_add_subgroups(struct vz_cgroup *cg, struct cg_list *l, const char *rel)
+{
+	__vz_free char *dir = rel ? vz_path_join(cg->hier[0].path, rel) : strdup(cg->hier[0].path);
+	__vz_closedir DIR *d = NULL;
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (ret == 0 && (de = readdir(d))) {
+		__vz_free char *sub = NULL, *file = NULL;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		sub = rel ? vz_path_join(rel, de->d_name) : strdup(de->d_name);
+		file = sub ? vz_path_join(sub, SUBTREE_CONTROL) : NULL;
+		if (!file)
+			return -ENOMEM;
+		ret = cg_add(cg, l, "", file);
+		if (ret == 0)
+			ret = cg_add_subgroups(cg, l, sub);
+	}
+	return ret;
+}
+
 int vz_cpt_cgroup_collect(struct vz_cgroup *cg, CptCgroupEntry ***out, size_t *nr_out,
 			  struct vz_error *err)
 {
 	bool v2 = cg->ops == &vz_cgroup_v2_ops;
 	const struct cg_file *files = v2 ? v2_files : v1_files;
-	size_t nr = v2 ? ARRAY_SIZE(v2_files) : ARRAY_SIZE(v1_files), n = 0;
-	CptCgroupEntry **v = calloc(nr + 1, sizeof(*v));
+	size_t nr = v2 ? ARRAY_SIZE(v2_files) : ARRAY_SIZE(v1_files);
+	struct cg_list l = { 0 };
+	int ret = 0;
 
-	if (!v)
-		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CT's limits");
+	for (size_t i = 0; ret == 0 && i < nr; i++)
+		ret = cg_add(cg, &l, files[i].controller, files[i].file);
+	if (ret == 0 && v2)
+		ret = cg_add_subgroups(cg, &l, NULL);
+	if (ret == 0 && !l.v)
+		l.v = calloc(1, sizeof(*l.v));
+	if (ret < 0 || !l.v) {
+		vz_cpt_cgroup_free(l.v, l.n);
+		return vz_error_sys(err, VZ_E_SYSTEM, ret < 0 ? -ret : ENOMEM,
+				    "Cannot read the CT's limits");
+	}
+	*out = l.v;
+	*nr_out = l.n;
+	return 0;
+}
+
+/*
+ * "cpu memory pids" as read is "+cpu +memory +pids" to write, the CT's
+ * group first.  Not before CRIU has put the CT's init into its group: CRIU
+ * passes it through the CT's group (the root of its cgroup namespace),
+ * which cannot take a process once domain controllers are enabled for its
+ * children; and before CRIU opens the CT's files, as the controllers'
+ * files (memory.events ...) that systemd watches appear only then.
+ */
+int vz_cpt_cgroup_enable(struct vz_cgroup *cg, CptCgroupEntry *const *v, size_t nr,
+			 struct vz_error *err)
+{
 	for (size_t i = 0; i < nr; i++) {
-		char buf[4096];
-		CptCgroupEntry *e;
-		int len = cg->ops->get(cg, files[i].controller, files[i].file, buf, sizeof(buf));
+		__vz_free char *copy = NULL;
+		char *save = NULL;
 
-		if (len < 0)
-			continue; /* controller not enabled here */
-		buf[len < (int)sizeof(buf) ? len : (int)sizeof(buf) - 1] = '\0';
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-			buf[--len] = '\0';
-		e = calloc(1, sizeof(*e));
-		if (e) {
-			cpt_cgroup_entry__init(e);
-			e->controller = strdup(files[i].controller);
-			e->file = strdup(files[i].file);
-			e->value = strdup(buf);
-			v[n++] = e;
-		}
-		if (!e || !e->controller || !e->file || !e->value) {
-			vz_cpt_cgroup_free(v, n);
-			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read the CT's limits");
+		if (strcmp(v[i]->file, SUBTREE_CONTROL) && !subgroup_file(v[i]->file))
+			continue;
+		copy = strdup(v[i]->value);
+		if (!copy)
+			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot set the CT's limits");
+		for (char *c = strtok_r(copy, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+			char word[64];
+
+			snprintf(word, sizeof(word), "+%s", c);
+			if (cg->ops->set(cg, v[i]->controller, v[i]->file, word, err) < 0) {
+				vz_error_prefix(err, "Cannot restore the CT's controllers: ");
+				err->kind = VZ_E_RESTORE;
+				return -EIO;
+			}
 		}
 	}
-	*out = v;
-	*nr_out = n;
 	return 0;
 }
 
@@ -366,6 +528,18 @@ int vz_cpt_cgroup_apply(struct vz_cgroup *cg, CptCgroupEntry *const *v, size_t n
 
 		if (!copy)
 			return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot set the CT's limits");
+		/* The groups below are made now, their controllers enabled later. */
+		if (subgroup_file(v[i]->file)) {
+			__vz_free char *dir = vz_path_join(cg->hier[0].path, v[i]->file);
+
+			if (!dir)
+				return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot set the CT's limits");
+			*strrchr(dir, '/') = '\0';
+			if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+				return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot create '%s'", dir);
+		}
+		if (!strcmp(v[i]->file, SUBTREE_CONTROL) || subgroup_file(v[i]->file))
+			continue;
 		/* Flat-keyed files (io.max, beancounter.*) take one line per write. */
 		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			char cur[4096];

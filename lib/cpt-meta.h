@@ -27,9 +27,9 @@ int vz_cpt_meta_read(int dirfd, const char *name, CptMetaEntry **out, struct vz_
 int vz_cpt_meta_decode(const uint8_t *buf, size_t len, CptMetaEntry **out, struct vz_error *err);
 
 /*
- * The CT's mounts that are bound in from the node, from the mountinfo of
- * its init: *out is an array of *nr malloc'ed entries (free with
- * vz_cpt_mounts_free()).
+ * The CT's mounts that are bound in from the node, and its masks, from the
+ * mountinfo of its init: *out is an array of *nr malloc'ed entries (free
+ * with vz_cpt_mounts_free()).
  */
 int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr, struct vz_error *err);
 void vz_cpt_mounts_free(CptMountEntry **m, size_t nr);
@@ -41,5 +41,8 @@ void vz_cpt_cgroup_free(CptCgroupEntry **c, size_t nr);
 /* Write recorded values back (multi-line files one line per write). */
 int vz_cpt_cgroup_apply(struct vz_cgroup *cg, CptCgroupEntry *const *c, size_t nr,
 			struct vz_error *err);
+/* Enable the recorded controllers of the CT's group and those below it. */
+int vz_cpt_cgroup_enable(struct vz_cgroup *cg, CptCgroupEntry *const *c, size_t nr,
+			 struct vz_error *err);
 
 #endif

@@ -8,16 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +21,9 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "cpt-freeze.h"
+#include "cpt-mask.h"
 #include "cpt-meta.h"
+#include "cpt-net.h"
 #include "cpt.h"
 #include "criu.h"
 #include "fileutil.h"
@@ -112,7 +110,8 @@ struct dump {
 	CptMetaEntry meta;
 	CptMountEntry **mounts;
 	CptCgroupEntry **limits;
-	size_t nr_mounts, nr_limits;
+	CptNetEntry **net;
+	size_t nr_mounts, nr_limits, nr_net;
 	char criu_version[64];
 	struct vz_cpt_opts *opts;
 	uint64_t t0, t_frozen;
@@ -124,6 +123,7 @@ static void dump_free(struct dump *d)
 {
 	vz_cpt_mounts_free(d->mounts, d->nr_mounts);
 	vz_cpt_cgroup_free(d->limits, d->nr_limits);
+	vz_cpt_net_free(d->net, d->nr_net);
 	if (d->dirfd >= 0)
 		close(d->dirfd);
 	free(d->dir);
@@ -217,9 +217,12 @@ static char *tty_key(uint64_t rdev, uint64_t dev)
 	return out;
 }
 
-/* The "external" strings CRIU takes: on dump mnt[MOUNTPOINT]:NAME, on restore mnt[NAME]:PATH. */
-static int externals(const CptMetaEntry *m, bool restore, const char *console, char ***out,
-		     size_t *nr, struct vz_error *err)
+/*
+ * The "external" strings CRIU takes: on dump mnt[MOUNTPOINT]:NAME, on
+ * restore mnt[NAME]:PATH (PATH: console for the console, mask for masks).
+ */
+static int externals(const CptMetaEntry *m, bool restore, const char *console, const char *mask,
+		     char ***out, size_t *nr, struct vz_error *err)
 {
 	char **v = calloc(m->n_ext_mounts + 2, sizeof(*v));
 	size_t n = 0;
@@ -230,6 +233,13 @@ static int externals(const CptMetaEntry *m, bool restore, const char *console, c
 		const CptMountEntry *e = m->ext_mounts[i];
 		const char *src = restore && e->console && console ? console : e->source;
 
+		if (restore && e->mask)
+			src = mask;
+		if (!src) {
+			vz_free_strv(&v);
+			return vz_error_set(err, VZ_E_RESTORE, EINVAL, "No source for mount '%s'",
+					    e->mountpoint);
+		}
 		if (asprintf(&v[n], "mnt[%s]:%s", restore ? e->name : e->mountpoint,
 			     restore ? src : e->name) < 0)
 			goto nomem;
@@ -271,14 +281,16 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		 */
 		if (d->state_fd == -1) {
 			d->state_fd = vz_cpt_state_enter(d->cg, "checkpointing", err);
-			if (d->state_fd == -ENOENT)
-				return 0;
-			if (d->state_fd < 0)
+			if (d->state_fd < 0 && d->state_fd != -ENOENT)
 				return d->state_fd;
 		}
-		if (vz_cpt_state_set(d->state_fd, "checkpointed", &ignored) < 0)
+		if (d->state_fd >= 0 && vz_cpt_state_set(d->state_fd, "checkpointed", &ignored) < 0)
 			vz_debug("%s", ignored.msg);
-		return 0;
+		/* The CT can no longer change its addresses and routes. */
+		ret = vz_cpt_net_save(d->st.init_pid, &d->net, &d->nr_net, err);
+		d->meta.net = d->net;
+		d->meta.n_net = d->nr_net;
+		return ret;
 	}
 	if (!strcmp(script, "network-unlock")) {
 		/*
@@ -287,7 +299,8 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		 * find fork and friends working again, or a shell loop of the
 		 * CT dies of a refused fork.
 		 */
-		vz_cpt_state_leave(d->state_fd);
+		if (d->state_fd >= 0)
+			vz_cpt_state_leave(d->state_fd);
 		d->state_fd = -1;
 		return 0;
 	}
@@ -332,7 +345,7 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	size_t nr_ext;
 	int ret;
 
-	ret = externals(&d->meta, false, NULL, &ext, &nr_ext, err);
+	ret = externals(&d->meta, false, NULL, NULL, &ext, &nr_ext, err);
 	if (ret < 0)
 		return ret;
 	opts.images_dir_fd = d->dirfd;
@@ -348,6 +361,13 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	opts.external = ext;
 	opts.has_network_lock = true;
 	opts.network_lock = CRIU_NETWORK_LOCK_METHOD__NFTABLES;
+	/*
+	 * Restore plugs the network in afresh (empty_ns there too): CRIU need
+	 * not dump the links, addresses, routes and tables, which it does by
+	 * running ip and iptables-save, several times, under the freeze.
+	 */
+	opts.has_empty_ns = true;
+	opts.empty_ns = CLONE_NEWNET;
 	opts.has_notify_scripts = true;
 	opts.notify_scripts = true;
 	opts.log_file = DUMP_LOG;
@@ -421,7 +441,7 @@ static int chkpnt_dump(struct vz_ct *ct, struct vz_cpt_opts *opts, unsigned step
 	}
 	if (ret == 0)
 		ret = dump_prepare_dir(&d, err);
-	if (ret == 0)
+	if (ret == 0 && !opts->criu_checked)
 		ret = vz_criu_check(err);
 	if (ret == 0)
 		ret = vz_criu_version(d.criu_version, sizeof(d.criu_version), err);
@@ -671,37 +691,8 @@ struct restore {
 	CptMetaEntry *meta;
 	char *dir;
 	bool frozen; /* --undump without --resume: leave the CT frozen */
+	pid_t pid;   /* the restored init (from setup-namespaces on) */
 };
-
-/* Bring up lo in the netns of pid (CRIU restores the namespace empty). */
-static int loopback_up(pid_t pid, struct vz_error *err)
-{
-	char path[64];
-	int status;
-	pid_t child;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	child = fork();
-	if (child < 0)
-		return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot set up the CT's loopback");
-	if (child == 0) {
-		struct ifreq ifr = { .ifr_name = "lo" };
-		int ns = open(path, O_RDONLY | O_CLOEXEC), sk;
-
-		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
-			_exit(1);
-		sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (sk < 0 || ioctl(sk, SIOCGIFFLAGS, &ifr) < 0)
-			_exit(2);
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		_exit(ioctl(sk, SIOCSIFFLAGS, &ifr) < 0 ? 3 : 0);
-	}
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return vz_error_set(err, VZ_E_RESTORE, EIO, "Cannot bring up lo in the restored CT");
-	return 0;
-}
 
 static int restore_notify(const char *script, pid_t pid, void *arg, struct vz_error *err)
 {
@@ -709,10 +700,19 @@ static int restore_notify(const char *script, pid_t pid, void *arg, struct vz_er
 	int ret;
 
 	if (!strcmp(script, "setup-namespaces")) {
-		ret = loopback_up(pid, err);
+		r->pid = pid;
+		ret = vz_cpt_cgroup_enable(r->cg, r->meta->cgroup, r->meta->n_cgroup, err);
+		if (ret == 0)
+			ret = vz_cpt_net_lo_up(pid, err);
 		if (ret == 0)
 			ret = vz_net_plug(r->ct, pid, err);
+		if (ret == 0)
+			ret = vz_cpt_net_restore(pid, r->meta->net, r->meta->n_net, err);
 		return ret;
+	}
+	if (!strcmp(script, "network-unlock") && r->pid > 0) {
+		vz_cpt_net_announce(r->pid, r->meta->net, r->meta->n_net);
+		return 0;
 	}
 	if (!strcmp(script, "pre-resume") && r->frozen) {
 		ret = vz_cpt_freeze(r->cg, true, err);
@@ -779,6 +779,7 @@ static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 {
 	struct restore *r = l->launch_arg;
 	__vz_free char *log = vz_path_join(r->dir, RESTORE_LOG), *tty = NULL;
+	__vz_cpt_mask char *mask = NULL;
 	__vz_seccomp struct vz_seccomp *sc = NULL;
 	__vz_close int dirfd = -1, console = -1;
 	__vz_strv char **ext = NULL;
@@ -804,7 +805,15 @@ static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 	console = open(l->console_slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (console < 0)
 		return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot open the CT's console");
-	ret = externals(r->meta, true, l->console_slave, &ext, &nr_ext, err);
+	for (size_t i = 0; i < r->meta->n_ext_mounts && !mask; i++) {
+		if (!r->meta->ext_mounts[i]->mask)
+			continue;
+		ret = vz_cpt_mask_mount(l->userns ? l->uid_base : 0, l->userns ? l->gid_base : 0,
+					&mask, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = externals(r->meta, true, l->console_slave, mask, &ext, &nr_ext, err);
 	if (ret == 0)
 		ret = cgroup_roots(r->cg, &roots, &root_ptrs, &nr_roots, err);
 	if (ret < 0)

@@ -10,11 +10,13 @@
  * The CT's processes, namespaces (pid, mount, uts, ipc, user, cgroup),
  * established TCP connections and file locks are CRIU's; around them the
  * node's side is ours: the CT's root is CRIU's --root, device nodes and the
- * console bound in from the node are external mounts, the console is an
- * external tty given a fresh pty on restore, the network namespace is
- * restored empty and plugged again by the network code (host routes, proxy
- * ARP, veth peers and bridges), and the cgroup is created, given its
- * device rules and its recorded limits before CRIU moves the tasks in.  A
+ * console bound in from the node are external mounts, and so are the masks
+ * (cpt-mask.h); the console is an external tty given a fresh pty on
+ * restore; CRIU neither dumps nor restores the network namespace: it is
+ * restored empty, plugged again by the network code (host routes, proxy
+ * ARP, veth peers and bridges) and given back the CT's own addresses and
+ * routes (cpt-net.h); and the cgroup is created, given its device rules
+ * and its recorded limits before CRIU moves the tasks in.  A
  * restored CT gets a new monitor that is the parent of its init, exactly
  * as after vzctl start.
  */
@@ -61,7 +63,7 @@ struct vz_cpt_opts {
 	const char *parent;
 	bool page_server;
 	int ps_fd;
-	/* restore: CRIU's own check of the kernel passed already (a migration's hello) */
+	/* CRIU's own check of the kernel passed already (a migration's hello) */
 	bool criu_checked;
 };
 

@@ -9,7 +9,9 @@
 # restore the counter continues where it stopped, the same connection
 # answers, the CT has a new monitor that is its init's parent, exec and
 # stop work as before.  Then the step options: --suspend, --dump, --kill,
-# restore --undump, --resume.
+# restore --undump, --resume.  Then a CT on a bridged veth (NETIF) whose
+# address and a route are the CT's own: both come back, and so does a
+# client's connection through the bridge.
 #
 # The node side is a network namespace this test makes (vzt-node-PID); the
 # client runs there and talks to the CT's routed address 192.0.2.180.
@@ -159,5 +161,54 @@ run vz status $CT
 is "$out" "CTID $CT exist unmounted down" "status after stop"
 [ ! -e "$T/run/$CT.state" ] && [ ! -e "$T/run/$CT.sock" ]
 ok $? "the monitor cleaned up the run state"
+
+# --- a bridged interface (NETIF): the CT's veth in a bridge of the node,
+# the address on it the CT's own (given inside, as its distribution would)
+BR=vzt-br0
+ip -n "$NODE" link add $BR type bridge && ip -n "$NODE" addr add 203.0.113.1/24 dev $BR &&
+	ip -n "$NODE" link set $BR up
+ok $? "a bridge $BR on the node"
+CT=181
+BIP=203.0.113.181
+run vz create $CT --ostemplate busybox
+is "$rc" 0 "create CT $CT"
+run vz set $CT --netif_add eth0,,,,$BR --save
+is "$rc" 0 "--netif_add eth0 in bridge $BR"
+run vz start $CT --wait
+is "$rc" 0 "start CT $CT"
+vz exec $CT "ip addr add $BIP/24 dev eth0 && ip route add 198.51.100.0/24 via 203.0.113.1"
+ok $? "the CT gives its eth0 $BIP and a route of its own"
+vz exec $CT 'setsid nc -ll -p 8081 -e /bin/cat </dev/null >/dev/null 2>&1 &'
+rm -f "$T/go" "$T/b1" "$T/b2"
+in_node bash -c '
+	for i in $(seq 40); do (exec 3<>/dev/tcp/'$BIP'/8081) 2>/dev/null && break; sleep 0.5; done
+	exec 3<>/dev/tcp/'$BIP'/8081 || exit 1
+	echo one >&3; read -t 10 r <&3; echo "$r" >'"$T"'/b1
+	while [ ! -e '"$T"'/go ]; do sleep 0.1; done
+	echo two >&3; read -t 60 r <&3; echo "$r" >'"$T"'/b2' </dev/null >/dev/null 2>&1 &
+client=$!
+for i in $(seq 50); do [ -s "$T/b1" ] && break; sleep 0.2; done
+is "$(cat "$T/b1" 2>/dev/null)" "one" "a client's connection through the bridge answers"
+run vz chkpnt $CT
+is "$rc" 0 "chkpnt of the bridged CT"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(grep -E 'Error|Warn' "$T/dump/Dump.$CT.log" 2>/dev/null | tail -20)"
+in_node ip link show veth$CT.0 >/dev/null 2>&1
+is "$?" 1 "its veth is gone from the node"
+run vz restore $CT
+is "$rc" 0 "restore of the bridged CT"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(tail -30 "$T/dump/Dump.$CT/restore.log" 2>/dev/null)"
+run in_node ip link show veth$CT.0
+like "$out" "master $BR " "its veth is in $BR again"
+run vz exec $CT 'ip -4 addr show dev eth0; ip route'
+like "$out" "inet $BIP/24" "eth0 keeps the CT's own address"
+like "$out" "198.51.100.0/24 via 203.0.113.1" "... and the CT's own route"
+touch "$T/go"
+for i in $(seq 100); do [ -s "$T/b2" ] && break; sleep 0.2; done
+is "$(cat "$T/b2" 2>/dev/null)" "two" "the same connection answers after the restore"
+wait "$client"
+run in_node bash -c "exec 3<>/dev/tcp/$BIP/8081 && echo three >&3 && read -t 10 r <&3 && echo \$r"
+is "$out" "three" "a new connection through the bridge works"
+run vz stop $CT
+is "$rc" 0 "stop the bridged CT"
 
 finish

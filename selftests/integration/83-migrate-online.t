@@ -13,8 +13,9 @@
 # connection moves A -> B: the counter continues, the same connection
 # answers.  Then faults: the receiver killed while the CT is frozen, and
 # vzmigrate itself killed; both times the CT goes on serving on its node
-# and nothing is left on the other.  (Faults during memory pre-copy:
-# 84-migrate-precopy.t.)
+# and nothing is left on the other.  Last, a CT on a bridged veth (NETIF)
+# with an address of its own moves with a client's connection through the
+# bridges.  (Faults during memory pre-copy: 84-migrate-precopy.t.)
 . "$(dirname "$0")/lib.sh"
 require_root
 require_criu
@@ -164,5 +165,59 @@ r5=$(ask five)
 like "$r5" "^five [0-9]+$" "the same connection answers from node A again ($r5)"
 run onA "$vzctl" stop $CT
 is "$rc" 0 "stop the CT on node A"
+
+# --- a bridged CT (NETIF): its veth in a bridge of the node, each node's
+# bridge on the LAN; the address is the CT's own, given inside
+for x in a:$NA b:$NB; do
+	IFS=: read -r tag ns <<<"$x"
+	ip -n $LAN link add lbr-$tag type veth peer name up0 netns $ns &&
+		ip -n $LAN link set lbr-$tag master br0 up && ip -n $ns link add vzbr0 type bridge &&
+		ip -n $ns link set up0 master vzbr0 up && ip -n $ns link set vzbr0 up || break
+done
+ok $? "a bridge vzbr0 on each node, joined to the LAN"
+CT=184
+BIP=192.0.2.184
+run onA "$vzctl" create $CT --ostemplate busybox
+is "$rc" 0 "create CT $CT on node A"
+run onA "$vzctl" set $CT --netif_add eth0,,,,vzbr0 --save
+is "$rc" 0 "--netif_add eth0 in bridge vzbr0"
+run onA "$vzctl" start $CT --wait
+is "$rc" 0 "start it"
+onA "$vzctl" exec $CT "ip addr add $BIP/24 dev eth0"
+ok $? "the CT gives its eth0 $BIP"
+onA "$vzctl" exec $CT 'setsid nc -ll -p 8081 -e /bin/cat </dev/null >/dev/null 2>&1 &'
+mkfifo "$A/bask"
+lan bash -c '
+	for i in $(seq 40); do (exec 3<>/dev/tcp/'$BIP'/8081) 2>/dev/null && break; sleep 0.5; done
+	exec 3<>/dev/tcp/'$BIP'/8081 || exit 1
+	exec 4<>'"$A"'/bask
+	while read -r q <&4; do
+		echo "$q" >&3
+		if read -t 120 r <&3; then echo "$r" >'"$A"'/bans.$q; else echo "none" >'"$A"'/bans.$q; fi
+	done' </dev/null >/dev/null 2>&1 &
+bask() { # bask WORD: the answer on the bridged CT's one connection
+	rm -f "$A/bans.$1"
+	echo "$1" >"$A/bask"
+	for i in $(seq 630); do [ -s "$A/bans.$1" ] && break; sleep 0.2; done
+	cat "$A/bans.$1" 2>/dev/null
+}
+is "$(bask one)" "one" "the client's connection through the bridge answers on node A"
+lan_receive "$B" $NB 192.0.2.11
+run onA "$vzmigrate" --online -t tcp:192.0.2.11:$PORT $CT
+is "$rc" 0 "vzmigrate --online of the bridged CT A -> B"
+printf '# %s\n' "$out"
+[ "$rc" -eq 0 ] || printf '# %s\n' "$(cat "$B/recv.log")"
+wait $recv_pid
+run onB "$vzctl" status $CT
+is "$out" "CTID $CT exist mounted running" "it runs on node B"
+run nsenter --net=/run/netns/$NB ip link show veth$CT.0
+like "$out" "master vzbr0 " "its veth is in node B's bridge"
+run onB "$vzctl" exec $CT 'ip -4 addr show dev eth0'
+like "$out" "inet $BIP/24" "eth0 keeps the CT's own address"
+is "$(bask two)" "two" "the same connection answers from node B"
+run lan bash -c "exec 3<>/dev/tcp/$BIP/8081 && echo three >&3 && read -t 10 r <&3 && echo \$r"
+is "$out" "three" "a new connection reaches it on node B"
+run onB "$vzctl" stop $CT
+is "$rc" 0 "stop the bridged CT on node B"
 
 finish

@@ -5,6 +5,9 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -136,12 +139,94 @@ int main(void)
 	refused(buf, len, "a mount name that would break CRIU's syntax", "bad external mount");
 	mnt.name = "/dev/null";
 
+	/* A mask: restore binds its own tmpfs, never a path from the file. */
+	mnt.mask = mnt.has_mask = true;
+	mnt.source = "";
+	len = frame(&m, buf, sizeof(buf));
+	back = NULL;
+	ok(vz_cpt_meta_decode(buf, len, &back, &err) == 0 && back && back->ext_mounts[0]->mask,
+	   "a mask without a source is read");
+	if (back)
+		cpt_meta_entry__free_unpacked(back, NULL);
+	mnt.source = "/etc";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a mask with a source", "bad external mount");
+	mnt.mask = mnt.has_mask = false;
+	mnt.source = "/dev/null";
+
+	/* The CT's addresses and routes: rtnetlink messages, checked before they are replayed. */
+	{
+		struct {
+			struct nlmsghdr h;
+			struct ifaddrmsg a;
+			struct rtattr rta;
+			uint8_t ip[4];
+		} addr = {
+			.h = { .nlmsg_len = sizeof(addr), .nlmsg_type = RTM_NEWADDR },
+			.a = { .ifa_family = AF_INET, .ifa_prefixlen = 24 },
+			.rta = { .rta_len = RTA_LENGTH(4), .rta_type = IFA_LOCAL },
+			.ip = { 203, 0, 113, 5 },
+		};
+		CptNetEntry ne = CPT_NET_ENTRY__INIT, *nes[1] = { &ne };
+
+		ne.nlmsg.data = (uint8_t *)&addr;
+		ne.nlmsg.len = sizeof(addr);
+		ne.ifname = "eth0";
+		m.net = nes;
+		m.n_net = 1;
+		len = frame(&m, buf, sizeof(buf));
+		back = NULL;
+		ok(vz_cpt_meta_decode(buf, len, &back, &err) == 0 && back && back->n_net == 1 &&
+			   !strcmp(back->net[0]->ifname, "eth0"),
+		   "an address of the CT is read back");
+		if (back)
+			cpt_meta_entry__free_unpacked(back, NULL);
+		addr.h.nlmsg_type = RTM_DELLINK;
+		len = frame(&m, buf, sizeof(buf));
+		refused(buf, len, "a netlink message that is no address or route", "bad address or route");
+		addr.h.nlmsg_type = RTM_NEWADDR;
+		addr.h.nlmsg_len = sizeof(addr) + 64;
+		len = frame(&m, buf, sizeof(buf));
+		refused(buf, len, "a netlink message longer than its bytes", "bad address or route");
+		addr.h.nlmsg_len = sizeof(addr);
+		addr.rta.rta_len = 200;
+		len = frame(&m, buf, sizeof(buf));
+		refused(buf, len, "an attribute past the message", "bad address or route");
+		addr.rta.rta_len = RTA_LENGTH(4);
+		ne.ifname = NULL;
+		len = frame(&m, buf, sizeof(buf));
+		refused(buf, len, "an address without its link", "bad address or route");
+		m.net = NULL;
+		m.n_net = 0;
+	}
+
 	cg.file = "../../cgroup.procs";
 	len = frame(&m, buf, sizeof(buf));
 	refused(buf, len, "a cgroup file outside the group", "bad cgroup file");
 	cg.file = "cgroup.procs";
 	len = frame(&m, buf, sizeof(buf));
 	refused(buf, len, "a cgroup core file", "bad cgroup file");
+	/* The controllers of a group below the CT's (systemd's), and nothing else there. */
+	{
+		static const char *const bad_sub[] = {
+			"../x/cgroup.subtree_control", "a/../../cgroup.subtree_control",
+			"/sys/fs/cgroup/cgroup.subtree_control", "a//cgroup.subtree_control",
+			"./cgroup.subtree_control", "/cgroup.subtree_control",
+			"system.slice/memory.max", "system.slice/cgroup.procs",
+		};
+
+		cg.controller = "";
+		cg.file = "system.slice/ssh.service/cgroup.subtree_control";
+		len = frame(&m, buf, sizeof(buf));
+		ok(vz_cpt_meta_decode(buf, len, &back, &err) == 0, "a subgroup's controllers");
+		if (back)
+			cpt_meta_entry__free_unpacked(back, NULL);
+		for (size_t i = 0; i < sizeof(bad_sub) / sizeof(bad_sub[0]); i++) {
+			cg.file = (char *)bad_sub[i];
+			len = frame(&m, buf, sizeof(buf));
+			refused(buf, len, bad_sub[i], "bad cgroup file");
+		}
+	}
 	cg.file = "memory.max";
 
 	/* A file that is too big is not read into memory. */
