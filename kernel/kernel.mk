@@ -10,7 +10,9 @@
 #                   kselftests, the upstream cgroup+proc kselftests (compared
 #                   with the unpatched baseline) and the guest tier: the
 #                   tools of build/ and the integration tests marked
-#                   "# guest: yes" (selftests/qemu/); non-zero on any failure
+#                   "# guest: yes" (selftests/qemu/), and two guests on one
+#                   link for live migration between them (run-pair.sh);
+#                   non-zero on any failure
 #   kernel-baseline re-record kernel/upstream-kselftest-baseline.txt on the
 #                   unpatched kernel (builds it: ~4 min with a warm ccache,
 #                   ~16-28 min cold), KERNEL_BASELINE_RUNS boots merged
@@ -74,7 +76,9 @@ kernel-selftests:
 # The guest tier (KERNEL_USER_TIER=yes and the integration suite selected):
 # build/ as it is after `make all`, the integration tests marked
 # "# guest: yes", and 17-debian.t's Debian cache (its name carries the
-# hash of templates/mk-debian) when the host tier has built it.
+# hash of templates/mk-debian) when the host tier has built it.  Then the
+# same tools in two guests joined by a socket network for the migration
+# between two machines (selftests/qemu/run-pair.sh, ~5 min).
 check-kernel:
 	@img=$$($(KERNEL_BUILD) --dir) && \
 	$(MAKE) --no-print-directory -C $(KERNEL_TOP)/selftests/kernel \
@@ -87,9 +91,15 @@ check-kernel:
 		deb=$(VZ_TEST_CACHE_DIR)/debian-12-x86_64-$$(sha256sum $(KERNEL_TOP)/templates/mk-debian | cut -c1-12).tar.xz && \
 		if [ -s "$$deb" ]; then user="$$user -c $$deb"; \
 		else echo "check-kernel: no Debian cache $$deb (the host tier's 17-debian.t builds it)"; fi; \
-	fi && \
+	fi && { \
+	rc=0; \
 	$(KERNEL_TOP)/selftests/qemu/run.sh -i $$img -t $(KERNEL_OUT)/selftests \
-		-b $(KERNEL_BASELINE) -s $(KERNEL_SUITES) -l $(KERNEL_OUT)/console.log $$user
+		-b $(KERNEL_BASELINE) -s $(KERNEL_SUITES) -l $(KERNEL_OUT)/console.log $$user || rc=1; \
+	if [ -n "$$user" ]; then \
+		$(KERNEL_TOP)/selftests/qemu/run-pair.sh -i $$img -u $(KERNEL_TOP) \
+			-l $(KERNEL_OUT)/console-pair || rc=1; \
+	fi; \
+	exit $$rc; }
 
 # KERNEL_BASELINE_RUNS boots, merged: results that vary become "flaky".
 kernel-baseline:

@@ -29,10 +29,16 @@
 #   vz.shell=1          drop to a shell instead of powering off (debugging)
 #   vz.itimeout=SECONDS per-file timeout of the integration tests (default 420)
 #   vz.itests=a.t,b.t   run only these of the guest-marked integration tests
+#                       (the only way to run those marked "guest: on-request")
 #   vz.utests=c:p,...   run only these upstream programs (collection:program,
 #                       as in kselftest-list.txt)
 #   vz.debcache=BYTES:NAME  the "vzcache" disk holds the first BYTES bytes of
 #                       the Debian cache file NAME (17-debian.t's cache key)
+#   vz.lan=ADDR/LEN     give eth0 (a NIC on a QEMU socket network joining
+#                       two guests, selftests/qemu/run-pair.sh) this address;
+#                       the integration tests get it as VZ_LAN_ADDR
+#   vz.peer=ADDR        the other guest's address on that link (VZ_LAN_PEER)
+#   vz.role=NAME        this guest's part in a two-guest test (VZ_LAN_ROLE)
 
 # Nothing can pivot_root away from the initramfs root (rootfs), and every
 # container start does: move a bind mount of it over / and continue there,
@@ -75,6 +81,7 @@ itimeout=420
 itests=
 utests=
 debcache=
+lan= peer= role=
 shell=0
 for opt in $(cat /proc/cmdline); do
 	case "$opt" in
@@ -85,6 +92,9 @@ for opt in $(cat /proc/cmdline); do
 	vz.utests=*) utests=${opt#vz.utests=} ;;
 	vz.debcache=*) debcache=${opt#vz.debcache=} ;;
 	vz.shell=*) shell=${opt#vz.shell=} ;;
+	vz.lan=*) lan=${opt#vz.lan=} ;;
+	vz.peer=*) peer=${opt#vz.peer=} ;;
+	vz.role=*) role=${opt#vz.role=} ;;
 	esac
 done
 
@@ -183,6 +193,11 @@ node_setup() {
 		head -c "${debcache%%:*}" "$disk" >"$VZ_TEST_CACHE_DIR/${debcache#*:}" &&
 			echo "# node: Debian cache ${debcache#*:} from $disk"
 	fi
+	if [ -n "$lan" ]; then
+		ip addr add "$lan" dev eth0 && ip link set eth0 up &&
+			echo "# node: eth0 $lan, peer ${peer:-none}, role ${role:-none}"
+		export VZ_LAN_ADDR=${lan%/*} VZ_LAN_PEER=$peer VZ_LAN_ROLE=$role
+	fi
 }
 
 # run_tap NAME DIR CMD...: run a TAP test file like run_prog, and judge its
@@ -229,6 +244,10 @@ if want integration && [ -d /vz-src/selftests/integration ]; then
 	for t in /vz-src/selftests/integration/*.t; do
 		[ -f "$t" ] || continue
 		case ",${itests:-${t##*/}}," in *",${t##*/},"*) ;; *) continue ;; esac
+		if [ -z "$itests" ] && grep -qx "${t##*/}" /vz-src/selftests/integration/on-request 2>/dev/null; then
+			echo "# [integration] ${t##*/}: on request only (vz.itests=${t##*/})"
+			continue
+		fi
 		run_tap "${t##*/}" /vz-src/selftests/integration bash "$t"
 	done
 fi

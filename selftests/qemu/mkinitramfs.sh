@@ -11,7 +11,8 @@
 #   -t DIR   the project's kselftest binaries, copied to /vz-tests/kernel
 #   -u REPO  the user-space tier: a checkout with the tools built in
 #            REPO/build.  Its programs, etc/, templates/ and the integration
-#            tests whose header has a "# guest: yes" line go to /vz-src, laid
+#            tests whose header has a "# guest: yes" line (or "on-request":
+#            run only when vz.itests names it) go to /vz-src, laid
 #            out like the checkout, so the tests find everything as on the
 #            host; the host tools they use (GNU coreutils, util-linux,
 #            iproute2, ... and every "# guest-needs: prog|/path ..." of a
@@ -106,7 +107,11 @@ user_tier() {
 		cp -a "$repo/selftests/integration/golden" "$src/selftests/integration/"
 	local selected=
 	for t in "$repo"/selftests/integration/*.t; do
-		header_lines "$t" guest | grep -x ' *yes *' >/dev/null || continue
+		case "$(header_lines "$t" guest | tr -d ' ')" in
+		yes) ;;
+		on-request) echo "${t##*/}" >>"$src/selftests/integration/on-request" ;;
+		*) continue ;;
+		esac
 		cp "$t" "$src/selftests/integration/"
 		selected="$selected ${t##*/}"
 		for need in $(header_lines "$t" guest-needs); do
