@@ -701,15 +701,20 @@ static int restore_notify(const char *script, pid_t pid, void *arg, struct vz_er
 
 	if (!strcmp(script, "setup-namespaces")) {
 		r->pid = pid;
-		ret = vz_cpt_cgroup_enable(r->cg, r->meta->cgroup, r->meta->n_cgroup, err);
-		if (ret == 0)
-			ret = vz_cpt_net_lo_up(pid, err);
+		ret = vz_cpt_net_lo_up(pid, err);
 		if (ret == 0)
 			ret = vz_net_plug(r->ct, pid, err);
 		if (ret == 0)
 			ret = vz_cpt_net_restore(pid, r->meta->net, r->meta->n_net, err);
 		return ret;
 	}
+	/*
+	 * CRIU's init passes through the CT's group (the root of its cgroup
+	 * namespace) after setup-namespaces; the CT's files are opened after
+	 * post-setup-namespaces.
+	 */
+	if (!strcmp(script, "post-setup-namespaces"))
+		return vz_cpt_cgroup_enable(r->cg, r->meta->cgroup, r->meta->n_cgroup, err);
 	if (!strcmp(script, "network-unlock") && r->pid > 0) {
 		vz_cpt_net_announce(r->pid, r->meta->net, r->meta->n_net);
 		return 0;
