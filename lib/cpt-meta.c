@@ -18,6 +18,7 @@
 
 #include "cleanup.h"
 #include "cpt-meta.h"
+#include "cpt-tmpfs.h"
 #include "cpt-net.h"
 #include "fileutil.h"
 #include "log.h"
@@ -144,8 +145,9 @@ int vz_cpt_meta_decode(const uint8_t *buf, size_t len, CptMetaEntry **out, struc
 
 		/* Restore binds these: absolute paths without "..", nothing else. */
 		if (e->mountpoint[0] != '/' || strstr(e->mountpoint, "/..") ||
-		    (e->mask ? e->source[0] != '\0' || e->console
-			     : e->source[0] != '/' || strstr(e->source, "/..")) ||
+		    (e->tmpfs  ? !vz_cpt_tmpfs_entry_valid(e)
+		     : e->mask ? e->source[0] != '\0' || e->console
+			       : e->source[0] != '/' || strstr(e->source, "/..")) ||
 		    !e->name[0] || strchr(e->name, ']')) {
 			cpt_meta_entry__free_unpacked(m, NULL);
 			return vz_error_set(err, VZ_E_RESTORE, EBADMSG,
@@ -196,7 +198,7 @@ int vz_cpt_meta_read(int dirfd, const char *name, CptMetaEntry **out, struct vz_
 
 struct mnt {
 	unsigned maj, min;
-	char root[PATH_MAX], point[PATH_MAX], fstype[64];
+	char root[PATH_MAX], point[PATH_MAX], fstype[64], opts[256], super_opts[512];
 	bool ro;
 };
 
@@ -211,17 +213,17 @@ static int parse_mountinfo(const char *path, struct mnt **out, size_t *nr)
 		return ret;
 	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 		struct mnt m = { 0 };
-		char opts[256], *dash;
+		char *dash;
 
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
 		dash = strstr(line, " - ");
 		if (sscanf(line, "%*d %*d %u:%u %4095s %4095s %255s", &m.maj, &m.min, m.root, m.point,
-			   opts) != 5 ||
-		    !dash || sscanf(dash + 3, "%63s", m.fstype) != 1)
+			   m.opts) != 5 ||
+		    !dash || sscanf(dash + 3, "%63s %*s %511s", m.fstype, m.super_opts) < 1)
 			continue;
-		m.ro = !strcmp(opts, "ro") || !strncmp(opts, "ro,", 3);
+		m.ro = !strcmp(m.opts, "ro") || !strncmp(m.opts, "ro,", 3);
 		vz_unescape_mountinfo(m.root);
 		vz_unescape_mountinfo(m.point);
 		if (n == cap) {
@@ -315,12 +317,31 @@ void vz_cpt_mounts_free(CptMountEntry **v, size_t nr)
 		free(v[i]->mountpoint);
 		free(v[i]->name);
 		free(v[i]->source);
+		free(v[i]->image);
+		free(v[i]->options);
 		free(v[i]);
 	}
 	free(v);
 }
 
-int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr_out, struct vz_error *err)
+/* A tmpfs vzctl mounted: its content goes to an image of ours (cpt-tmpfs.h). */
+static int describe_tmpfs(CptMountEntry *e, const struct mnt *m, size_t idx)
+{
+	char opts[256];
+
+	if (vz_cpt_tmpfs_options(m->super_opts, opts, sizeof(opts)) < 0)
+		return -ENAMETOOLONG;
+	e->has_tmpfs = e->tmpfs = true;
+	e->has_flags = true;
+	e->flags = vz_cpt_tmpfs_flags(m->opts);
+	e->options = strdup(opts);
+	if (asprintf(&e->image, "tmpfs-%zu.img", idx) < 0)
+		e->image = NULL;
+	return e->options && e->image ? 0 : -ENOMEM;
+}
+
+int vz_cpt_mounts_collect(pid_t init_pid, bool save_tmpfs, CptMountEntry ***out, size_t *nr_out,
+			  struct vz_error *err)
 {
 	__vz_free struct mnt *ct = NULL, *node = NULL;
 	CptMountEntry **v = NULL;
@@ -342,10 +363,12 @@ int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr_out, 
 		char src[PATH_MAX] = "";
 		CptMountEntry *e;
 		bool mask = is_mask(init_pid, &ct[i], ct, nr_ct);
+		bool tmpfs = save_tmpfs && vz_cpt_tmpfs_is_ours(ct[i].point, ct[i].root,
+								ct[i].fstype, ct[i].ro);
 
-		if (!mask && !is_external(&ct[i], ct, nr_ct))
+		if (!mask && !tmpfs && !is_external(&ct[i], ct, nr_ct))
 			continue;
-		ret = mask ? 0 : node_path(&ct[i], node, nr_node, src, sizeof(src));
+		ret = mask || tmpfs ? 0 : node_path(&ct[i], node, nr_node, src, sizeof(src));
 		if (ret < 0) {
 			vz_cpt_mounts_free(v, n);
 			return vz_error_set(err, VZ_E_CHKPNT, -ret,
@@ -364,7 +387,8 @@ int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr_out, 
 			e->has_mask = mask;
 			e->mask = mask;
 		}
-		if (!e || !e->mountpoint || !e->name || !e->source) {
+		if (!e || !e->mountpoint || !e->name || !e->source ||
+		    (tmpfs && describe_tmpfs(e, &ct[i], n) < 0)) {
 			if (e)
 				v[n++] = e;
 			vz_cpt_mounts_free(v, n);

@@ -7,6 +7,7 @@
 #ifndef VZ_CPT_META_H
 #define VZ_CPT_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,11 +28,13 @@ int vz_cpt_meta_read(int dirfd, const char *name, CptMetaEntry **out, struct vz_
 int vz_cpt_meta_decode(const uint8_t *buf, size_t len, CptMetaEntry **out, struct vz_error *err);
 
 /*
- * The CT's mounts that are bound in from the node, and its masks, from the
- * mountinfo of its init: *out is an array of *nr malloc'ed entries (free
- * with vz_cpt_mounts_free()).
+ * The CT's mounts that are bound in from the node, its masks and (with
+ * save_tmpfs) the tmpfs mounts vzctl gave it, from the mountinfo of its
+ * init: *out is an array of *nr malloc'ed entries (free with
+ * vz_cpt_mounts_free()).
  */
-int vz_cpt_mounts_collect(pid_t init_pid, CptMountEntry ***out, size_t *nr, struct vz_error *err);
+int vz_cpt_mounts_collect(pid_t init_pid, bool save_tmpfs, CptMountEntry ***out, size_t *nr,
+			  struct vz_error *err);
 void vz_cpt_mounts_free(CptMountEntry **m, size_t nr);
 
 /* The limit files of the CT's cgroup that exist, with their values. */

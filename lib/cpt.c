@@ -23,6 +23,7 @@
 #include "cpt-freeze.h"
 #include "cpt-mask.h"
 #include "cpt-meta.h"
+#include "cpt-tmpfs.h"
 #include "cpt-net.h"
 #include "cpt.h"
 #include "criu.h"
@@ -117,6 +118,8 @@ struct dump {
 	uint64_t t0, t_frozen;
 	int state_fd; /* the kernel's checkpoint state, -1 without */
 	char *failed_log; /* where CRIU's log goes if the dump fails */
+	struct vz_cpt_tmpfs_save tmpfs; /* saving the CT's tmpfs beside CRIU */
+	bool tmpfs_started;
 };
 
 static void dump_free(struct dump *d)
@@ -185,7 +188,8 @@ static int dump_collect(struct dump *d, struct vz_error *err)
 	m->cgroup_mode = d->cg->ops == &vz_cgroup_v2_ops ? 2 : 1;
 	if (!m->layout || !m->ip_address || !m->netif)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot describe the CT");
-	ret = vz_cpt_mounts_collect(d->st.init_pid, &d->mounts, &d->nr_mounts, err);
+	ret = vz_cpt_mounts_collect(d->st.init_pid, !d->opts->criu_tmpfs, &d->mounts, &d->nr_mounts,
+				    err);
 	if (ret < 0)
 		return ret;
 	m->ext_mounts = d->mounts;
@@ -219,10 +223,11 @@ static char *tty_key(uint64_t rdev, uint64_t dev)
 
 /*
  * The "external" strings CRIU takes: on dump mnt[MOUNTPOINT]:NAME, on
- * restore mnt[NAME]:PATH (PATH: console for the console, mask for masks).
+ * restore mnt[NAME]:PATH (PATH: console for the console, mask for masks,
+ * tmpfs[i] for the i-th mount if it is a tmpfs vzctl restored).
  */
 static int externals(const CptMetaEntry *m, bool restore, const char *console, const char *mask,
-		     char ***out, size_t *nr, struct vz_error *err)
+		     char *const *tmpfs, char ***out, size_t *nr, struct vz_error *err)
 {
 	char **v = calloc(m->n_ext_mounts + 2, sizeof(*v));
 	size_t n = 0;
@@ -235,6 +240,8 @@ static int externals(const CptMetaEntry *m, bool restore, const char *console, c
 
 		if (restore && e->mask)
 			src = mask;
+		if (restore && e->tmpfs)
+			src = tmpfs ? tmpfs[i] : NULL;
 		if (!src) {
 			vz_free_strv(&v);
 			return vz_error_set(err, VZ_E_RESTORE, EINVAL, "No source for mount '%s'",
@@ -258,6 +265,24 @@ nomem:
 	v[n] = NULL;
 	vz_free_strv(&v);
 	return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot prepare CRIU");
+}
+
+/* Save the CT's tmpfs mounts while CRIU dumps its tasks (once they are stopped). */
+static int dump_tmpfs_start(struct dump *d, struct vz_error *err)
+{
+	if (d->tmpfs_started)
+		return 0;
+	d->tmpfs_started = true;
+	d->tmpfs = (struct vz_cpt_tmpfs_save){
+		.init_pid = d->st.init_pid,
+		.dirfd = d->dirfd,
+		.mounts = d->mounts,
+		.nr = d->nr_mounts,
+		.ids = { .userns = d->meta.userns,
+			 .uid_base = d->meta.uid_base,
+			 .gid_base = d->meta.gid_base },
+	};
+	return vz_cpt_tmpfs_save_start(&d->tmpfs, err);
 }
 
 /* CRIU's post-dump: the images are complete, the CT is still frozen. */
@@ -286,6 +311,9 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		}
 		if (d->state_fd >= 0 && vz_cpt_state_set(d->state_fd, "checkpointed", &ignored) < 0)
 			vz_debug("%s", ignored.msg);
+		ret = dump_tmpfs_start(d, err);
+		if (ret < 0)
+			return ret;
 		/* The CT can no longer change its addresses and routes. */
 		ret = vz_cpt_net_save(d->st.init_pid, &d->net, &d->nr_net, err);
 		d->meta.net = d->net;
@@ -308,6 +336,11 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		return 0;
 	if (!d->t_frozen)
 		d->t_frozen = d->t0;
+	ret = dump_tmpfs_start(d, err);
+	if (ret == 0)
+		ret = vz_cpt_tmpfs_save_wait(&d->tmpfs, err);
+	if (ret < 0)
+		return ret;
 	d->meta.has_dumped_at = d->meta.has_frozen_ms = d->meta.has_dump_ms = true;
 	d->meta.dumped_at = (uint64_t)time(NULL);
 	d->meta.frozen_ms = now_ms() - d->t_frozen;
@@ -345,7 +378,7 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	size_t nr_ext;
 	int ret;
 
-	ret = externals(&d->meta, false, NULL, NULL, &ext, &nr_ext, err);
+	ret = externals(&d->meta, false, NULL, NULL, NULL, &ext, &nr_ext, err);
 	if (ret < 0)
 		return ret;
 	opts.images_dir_fd = d->dirfd;
@@ -391,6 +424,12 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	c.log_shown = d->failed_log;
 	ret = vz_criu_call(&c, &req, &resp, dump_notify, d, VZ_E_CHKPNT, err);
 	vz_criu_close(&c);
+	if (d->tmpfs_started) {
+		struct vz_error ignored;
+
+		/* Reaped after a failure; after a success post-dump waited for it. */
+		vz_cpt_tmpfs_save_wait(&d->tmpfs, &ignored);
+	}
 	if (ret < 0) {
 		vz_error_prefix(err, "Checkpoint of container %s failed: ", d->ct->idstr);
 		return ret;
@@ -779,12 +818,49 @@ static int cgroup_roots(struct vz_cgroup *cg, CgroupRoot **roots, CgroupRoot ***
 	return 0;
 }
 
+/* The tmpfs mounts vzctl restored for CRIU to bind, by index of the dump's mounts. */
+struct restored_tmpfs {
+	char **path;
+	size_t n;
+};
+
+static void restored_tmpfs_free(struct restored_tmpfs *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		vz_cpt_mask_umount(t->path[i]);
+	free(t->path);
+}
+
+static int restore_tmpfs(const struct vz_launch *l, const CptMetaEntry *m, int dirfd,
+			 struct restored_tmpfs *t, struct vz_error *err)
+{
+	struct vz_cpt_ids ids = { .userns = l->userns,
+				  .uid_base = l->uid_base,
+				  .gid_base = l->gid_base };
+
+	t->path = calloc(m->n_ext_mounts + 1, sizeof(*t->path));
+	if (!t->path)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot restore the CT's tmpfs");
+	t->n = m->n_ext_mounts;
+	for (size_t i = 0; i < m->n_ext_mounts; i++) {
+		int ret;
+
+		if (!m->ext_mounts[i]->tmpfs)
+			continue;
+		ret = vz_cpt_tmpfs_restore(m->ext_mounts[i], dirfd, &ids, &t->path[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* Runs in the CT's new monitor: CRIU's restored init becomes its child. */
 static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 {
 	struct restore *r = l->launch_arg;
 	__vz_free char *log = vz_path_join(r->dir, RESTORE_LOG), *tty = NULL;
 	__vz_cpt_mask char *mask = NULL;
+	struct restored_tmpfs tmpfs __attribute__((cleanup(restored_tmpfs_free))) = { 0 };
 	__vz_seccomp struct vz_seccomp *sc = NULL;
 	__vz_close int dirfd = -1, console = -1;
 	__vz_strv char **ext = NULL;
@@ -818,7 +894,10 @@ static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 		if (ret < 0)
 			return ret;
 	}
-	ret = externals(r->meta, true, l->console_slave, mask, &ext, &nr_ext, err);
+	ret = restore_tmpfs(l, r->meta, dirfd, &tmpfs, err);
+	if (ret == 0)
+		ret = externals(r->meta, true, l->console_slave, mask, tmpfs.path, &ext, &nr_ext,
+				err);
 	if (ret == 0)
 		ret = cgroup_roots(r->cg, &roots, &root_ptrs, &nr_roots, err);
 	if (ret < 0)

@@ -46,7 +46,8 @@ int vz_mig_cpu_flags(char ***out, size_t *nr)
 void vz_mig_fill_hello(MigHelloEntry *h, unsigned ctid, char *criu_version, char **flags,
 		       size_t nr_flags)
 {
-	static char *caps[] = {"online", "files-incremental", "precopy", "image-delta"};
+	static char *caps[] = {"online", "files-incremental", "precopy", "image-delta",
+				"tmpfs-image"};
 
 	h->version = VZ_MIG_PROTO_VERSION;
 	h->ctid = ctid;

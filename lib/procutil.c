@@ -116,3 +116,70 @@ int vz_run_wait(char *const argv[], char *const envp[])
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
 }
+
+int vz_child_start(struct vz_child *c, vz_child_fn fn, void *arg, struct vz_error *err)
+{
+	int pipefd[2];
+
+	c->pid = -1;
+	c->errfd = -1;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot create a pipe");
+	c->pid = fork();
+	if (c->pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot fork");
+	}
+	if (c->pid == 0) {
+		struct vz_error child_err = { 0 };
+
+		close(pipefd[0]);
+		if (fn(arg, &child_err) < 0) {
+			if (!child_err.kind)
+				vz_error_set(&child_err, VZ_E_SYSTEM, EIO, "failed");
+			if (write(pipefd[1], &child_err, sizeof(child_err)) < 0) {
+				/* the exit status still says it */
+			}
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(pipefd[1]);
+	c->errfd = pipefd[0];
+	return 0;
+}
+
+int vz_child_wait(struct vz_child *c, const char *what, struct vz_error *err)
+{
+	struct vz_error child_err;
+	ssize_t n;
+	int status;
+
+	if (c->errfd < 0)
+		return 0;
+	do
+		n = read(c->errfd, &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	close(c->errfd);
+	c->errfd = -1;
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(child_err)) {
+		child_err.msg[sizeof(child_err.msg) - 1] = '\0';
+		if (err)
+			*err = child_err;
+		return child_err.errnum > 0 ? -child_err.errnum : -EIO;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return vz_error_set(err, VZ_E_SYSTEM, EIO, "%s: the helper process died", what);
+	return 0;
+}
+
+int vz_child_run(vz_child_fn fn, void *arg, const char *what, struct vz_error *err)
+{
+	struct vz_child c;
+	int ret = vz_child_start(&c, fn, arg, err);
+
+	return ret < 0 ? ret : vz_child_wait(&c, what, err);
+}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "error.h"
+
 /* Field 22 of /proc/<pid>/stat (start time in clock ticks), 0 if gone. */
 unsigned long long vz_proc_starttime(pid_t pid);
 int vz_pidfd_open(pid_t pid);
@@ -18,5 +20,21 @@ void vz_close_fds_from(int from, const int *keep);
 void vz_unescape_mountinfo(char *s);
 /* Run argv (absolute path) with envp and wait; returns exit status or -errno. */
 int vz_run_wait(char *const argv[], char *const envp[]);
+
+/*
+ * A function run in a forked child (to enter another namespace without
+ * leaving ours): its error object comes back through a pipe.
+ */
+struct vz_child {
+	pid_t pid;
+	int errfd; /* read end, -1 once waited for */
+};
+typedef int (*vz_child_fn)(void *arg, struct vz_error *err);
+/* Fork and run fn(arg) in the child; 0 or -errno with err set (fork failed). */
+int vz_child_start(struct vz_child *c, vz_child_fn fn, void *arg, struct vz_error *err);
+/* Wait for it: fn's return and error, or an error naming what as the failure. */
+int vz_child_wait(struct vz_child *c, const char *what, struct vz_error *err);
+/* Both. */
+int vz_child_run(vz_child_fn fn, void *arg, const char *what, struct vz_error *err);
 
 #endif
