@@ -27,6 +27,7 @@
 #include "migrate-pages.h"
 #include "migrate.h"
 #include "net.h"
+#include "quota.h"
 #include "state.h"
 #include "storage.h"
 
@@ -181,6 +182,8 @@ static int dst_config(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 		return refuse(d, VZ_MIG_F_COPY, err);
 	}
 	d->made_priv = true;
+	/* As at create: what arrives is born in the CT's project, special files too. */
+	vz_ct_quota_prepare(d->ct, d->priv);
 	ret = dst_image_prepare(d, err);
 	if (ret < 0)
 		return refuse(d, VZ_MIG_F_SYSTEM, err);

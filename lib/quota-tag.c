@@ -22,9 +22,10 @@
  * leaves them out (an inode each, and a block for a symlink longer than
  * 60 bytes); those made afterwards take the id from their directory's
  * inherit flag and are counted.  vzctl create tags the empty private area
- * before the template goes in (vz_ct_quota_prepare), so a CT's tree is
- * born tagged, special files included, and its first init only reads.  A directory that is another file
- * system's mount point is not entered.
+ * before the template goes in, and a migration's destination before the
+ * tree arrives (vz_ct_quota_prepare), so a CT's tree is born tagged,
+ * special files included, and its first init only reads.  A directory
+ * that is another file system's mount point is not entered.
  */
 #define VZ_LOG_PREFIX "quota"
 #include <errno.h>

@@ -107,10 +107,11 @@ int vz_ct_quota_init(struct vz_ct *ct, struct vz_error *err);
 int vz_ct_quota_on(struct vz_ct *ct, struct vz_error *err);
 int vz_ct_quota_off(struct vz_ct *ct, struct vz_error *err);
 /*
- * At create, on the still empty private area dir: what the template brings
- * in is born with the CT's project id, so the first quota init has nothing
- * to write and symlinks and device nodes are counted too.  Best effort:
- * where the file system has no project ids, that init reports it.
+ * At create and on a migration's destination, on the still empty private
+ * area dir: what the template or the source brings in is born with the
+ * CT's project id, so the first quota init has nothing to write and
+ * symlinks and device nodes are counted too.  Best effort: where the file
+ * system has no project ids, that init reports it.
  */
 void vz_ct_quota_prepare(struct vz_ct *ct, const char *dir);
 /* At destroy: drop the CT's project quota, if it has one. */
