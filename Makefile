@@ -52,7 +52,8 @@ BINS	:= $(B)/vzctl $(B)/vzlist $(B)/vztmpl $(B)/vzmigrate $(B)/vzquota $(B)/vzub
 DEPS	:= build-essential pkg-config libcap-dev libarchive-dev libnl-3-dev \
 	   libnl-route-3-dev libseccomp-dev busybox-static iproute2 util-linux procps \
 	   e2fsprogs xfsprogs xz-utils gzip tar perl python3 lxc hyperfine debootstrap uidmap iperf3 \
-	   criu protobuf-c-compiler libprotobuf-c-dev libssl-dev attr acl
+	   criu protobuf-c-compiler libprotobuf-c-dev libssl-dev attr acl libnftables-dev \
+	   nftables
 
 all: $(BINS)
 

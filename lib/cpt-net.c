@@ -170,6 +170,49 @@ static const struct link *link_by_name(const struct links *ls, const char *name)
 	return NULL;
 }
 
+/* The devices every network namespace gets while their tunnel module is loaded. */
+static bool fallback_tunnel(const char *name)
+{
+	static const char *const names[] = { "sit0",	"tunl0",    "gre0",	"gretap0", "erspan0",
+					     "ip_vti0", "ip6_vti0", "ip6tnl0", "ip6gre0" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+int vz_cpt_net_check_links(pid_t pid, const char *const *plugged, size_t nr,
+			   struct vz_error *err)
+{
+	struct links links = { 0 };
+	__vz_close int sk = rtnl_socket(pid, err);
+	int ret;
+
+	if (sk < 0)
+		return sk;
+	ret = links_read(sk, &links);
+	if (ret < 0) {
+		free(links.v);
+		return vz_error_sys(err, VZ_E_CHKPNT, -ret, "Cannot read the links of the CT");
+	}
+	for (size_t i = 0; i < links.nr && ret == 0; i++) {
+		const char *name = links.v[i].name;
+		bool known = !strcmp(name, "lo") || fallback_tunnel(name);
+
+		for (size_t j = 0; j < nr && !known; j++)
+			known = !strcmp(name, plugged[j]);
+		if (!known)
+			ret = vz_error_set(err, VZ_E_CHKPNT, EOPNOTSUPP,
+					   "The CT has a network interface '%s' of its own making; "
+					   "a checkpoint carries only lo, venet0 and the NETIF "
+					   "interfaces",
+					   name);
+	}
+	free(links.v);
+	return ret;
+}
+
 int vz_cpt_net_lo_up(pid_t pid, struct vz_error *err)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };

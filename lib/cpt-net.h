@@ -21,6 +21,13 @@
 #include "cpt-net.pb-c.h"
 #include "error.h"
 
+/*
+ * Refuse (EOPNOTSUPP, err set) a namespace holding links restore would not
+ * make again: anything but lo, the tunnel modules' fallback devices and the
+ * names in plugged (what the config plugs in: venet0, NETIF's interfaces).
+ */
+int vz_cpt_net_check_links(pid_t pid, const char *const *plugged, size_t nr,
+			   struct vz_error *err);
 /* Bring up lo in pid's network namespace (CRIU restores it empty). */
 int vz_cpt_net_lo_up(pid_t pid, struct vz_error *err);
 /* The addresses and routes of pid's network namespace (free with vz_cpt_net_free()). */

@@ -25,6 +25,7 @@
 #include "cpt-meta.h"
 #include "cpt-tmpfs.h"
 #include "cpt-net.h"
+#include "cpt-nft.h"
 #include "cpt.h"
 #include "criu.h"
 #include "fileutil.h"
@@ -120,6 +121,8 @@ struct dump {
 	char *failed_log; /* where CRIU's log goes if the dump fails */
 	struct vz_cpt_tmpfs_save tmpfs; /* saving the CT's tmpfs beside CRIU */
 	bool tmpfs_started;
+	struct vz_child nft; /* listing the CT's nftables rules beside CRIU */
+	bool nft_started;
 };
 
 static void dump_free(struct dump *d)
@@ -156,6 +159,25 @@ static int dump_prepare_dir(struct dump *d, struct vz_error *err)
 	if (d->dirfd < 0)
 		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot open '%s'", d->dir);
 	return 0;
+}
+
+/* Only links that restore plugs in again may be in the CT (cpt-net.h). */
+static int dump_check_links(struct dump *d, struct vz_error *err)
+{
+	__vz_free struct vz_netif *nifs = NULL;
+	__vz_free const char **names = NULL;
+	size_t nr = 0;
+	int ret = vz_netif_list_parse(d->meta.netif, d->ct->id, &nifs, &nr, err);
+
+	if (ret < 0)
+		return ret;
+	names = calloc(nr + 1, sizeof(*names));
+	if (!names)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot checkpoint");
+	names[0] = VZ_VENET_CT_IFNAME;
+	for (size_t i = 0; i < nr; i++)
+		names[i + 1] = nifs[i].ifname;
+	return vz_cpt_net_check_links(d->st.init_pid, names, nr + 1, err);
 }
 
 static int dump_collect(struct dump *d, struct vz_error *err)
@@ -209,7 +231,7 @@ static int dump_collect(struct dump *d, struct vz_error *err)
 		return ret;
 	m->cgroup = d->limits;
 	m->n_cgroup = d->nr_limits;
-	return 0;
+	return dump_check_links(d, err);
 }
 
 static char *tty_key(uint64_t rdev, uint64_t dev)
@@ -314,10 +336,14 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		ret = dump_tmpfs_start(d, err);
 		if (ret < 0)
 			return ret;
-		/* The CT can no longer change its addresses and routes. */
+		/* The CT can no longer change its addresses, routes and rules. */
 		ret = vz_cpt_net_save(d->st.init_pid, &d->net, &d->nr_net, err);
 		d->meta.net = d->net;
 		d->meta.n_net = d->nr_net;
+		if (ret == 0 && !d->nft_started) {
+			ret = vz_cpt_nft_save_start(d->st.init_pid, d->dirfd, &d->nft, err);
+			d->nft_started = ret == 0;
+		}
 		return ret;
 	}
 	if (!strcmp(script, "network-unlock")) {
@@ -339,6 +365,8 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 	ret = dump_tmpfs_start(d, err);
 	if (ret == 0)
 		ret = vz_cpt_tmpfs_save_wait(&d->tmpfs, err);
+	if (ret == 0 && d->nft_started)
+		ret = vz_cpt_nft_save_wait(&d->nft, err);
 	if (ret < 0)
 		return ret;
 	d->meta.has_dumped_at = d->meta.has_frozen_ms = d->meta.has_dump_ms = true;
@@ -429,6 +457,11 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 
 		/* Reaped after a failure; after a success post-dump waited for it. */
 		vz_cpt_tmpfs_save_wait(&d->tmpfs, &ignored);
+	}
+	if (d->nft_started) {
+		struct vz_error ignored;
+
+		vz_cpt_nft_save_wait(&d->nft, &ignored);
 	}
 	if (ret < 0) {
 		vz_error_prefix(err, "Checkpoint of container %s failed: ", d->ct->idstr);
@@ -739,12 +772,18 @@ static int restore_notify(const char *script, pid_t pid, void *arg, struct vz_er
 	int ret;
 
 	if (!strcmp(script, "setup-namespaces")) {
+		__vz_close int dirfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 		r->pid = pid;
 		ret = vz_cpt_net_lo_up(pid, err);
 		if (ret == 0)
 			ret = vz_net_plug(r->ct, pid, err);
 		if (ret == 0)
 			ret = vz_cpt_net_restore(pid, r->meta->net, r->meta->n_net, err);
+		if (ret == 0)
+			ret = dirfd < 0 ? vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot open '%s'",
+						       r->dir)
+					: vz_cpt_nft_restore(pid, dirfd, err);
 		return ret;
 	}
 	/*

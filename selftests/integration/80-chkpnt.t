@@ -78,6 +78,41 @@ like "$r1" "^one [0-9]+$" "the client's connection answers before the checkpoint
 [ -n "$r1" ] || printf '# %s\n' "$(vz exec $CT 'ps; netstat -ltn' 2>&1)" "$(in_node ip route 2>&1)" \
 	"$(in_node bash -c "exec 3<>/dev/tcp/$IP/8080 && echo connected" 2>&1)"
 
+# The CT's own firewall (what nft or iptables-nft in it makes): a rule that
+# counts and drops, with a packet counted already.
+ctnft() { nsenter --net="/proc/$(state INIT_PID)/ns/net" nft "$@"; }
+knock() { in_node timeout 2 bash -c "exec 3<>/dev/tcp/$IP/7777" 2>/dev/null; }
+packets() { ctnft list table inet vzt_fw 2>/dev/null | sed -n 's/.*dport 7777 counter packets \([0-9]*\) .*/\1/p'; }
+printf '%s\n' 'table inet vzt_fw {' ' chain input {' \
+	'  type filter hook input priority 0; policy accept;' '  tcp dport 7777 counter drop' ' }' '}' |
+	ctnft -f -
+ok $? "a firewall rule in the CT"
+knock
+p1=$(packets)
+[ -n "$p1" ] && [ "$p1" -ge 1 ]
+ok $? "... that drops and counts ($p1 packets)"
+# What the CT keeps in its /dev and /dev/shm (vzctl saves them, not CRIU).
+run vz exec $CT 'echo kept >/dev/shm/data && mkdir /dev/shm/dir && ln /dev/shm/data /dev/shm/dir/link &&
+	ln -s /proc/self/fd/0 /dev/mystdin && chmod 1750 /dev/shm/dir'
+is "$rc" 0 "files in the CT's /dev/shm and /dev"
+devlook='cat /dev/shm/dir/link; stat -c "%a %h %u:%g %Y" /dev/shm/dir /dev/shm/data /dev/shm; readlink /dev/mystdin;
+	echo x >/dev/null && echo null ok'
+dev_before=$(vz exec $CT "$devlook" 2>&1)
+
+# A link the CT made itself (a tun device, as OpenVPN makes) would not come
+# back: the checkpoint is refused up front and the CT runs on.
+nsenter --net="/proc/$(state INIT_PID)/ns/net" ip tuntap add vzt-tun0 mode tun
+ok $? "a tun device in the CT"
+run vz chkpnt $CT
+is "$rc" 16 "chkpnt of a CT with a link of its own is refused"
+like "$out" "interface 'vzt-tun0' of its own making" "... naming the interface"
+run vz status $CT
+is "$out" "CTID $CT exist mounted running" "... and the CT runs on"
+a=$(counter); sleep 0.5; b=$(counter)
+[ -n "$a" ] && [ "$b" -gt "$a" ]
+ok $? "... not frozen ($a -> $b)"
+nsenter --net="/proc/$(state INIT_PID)/ns/net" ip link del vzt-tun0
+
 monitor_before=$(state MONITOR_PID)
 run vz chkpnt $CT
 is "$rc" 0 "chkpnt"
@@ -110,6 +145,19 @@ monitor=$(state MONITOR_PID)
 [ -n "$monitor" ] && [ "$monitor" != "$monitor_before" ]
 ok $? "a new monitor ($monitor_before -> $monitor)"
 is "$(ppid_of "$init")" "$monitor" "the monitor is the parent of the restored init"
+p2=$(packets)
+[ -n "$p2" ] && [ "$p2" -ge "$p1" ]
+ok $? "the CT's firewall rule is back, its counter kept ($p1 -> $p2)"
+[ -n "$p2" ] || printf '# %s\n' "$(ctnft list ruleset 2>&1)"
+tables=$(ctnft list tables 2>&1)
+is "$tables" "table inet vzt_fw" "only the CT's own table: CRIU's network lock did not come along"
+knock
+p3=$(packets)
+[ -n "$p3" ] && [ -n "$p2" ] && [ "$p3" -gt "$p2" ]
+ok $? "... and it drops again ($p2 -> $p3)"
+run vz exec $CT "$devlook"
+like "$out" "^kept" "/dev/shm comes back with its files"
+is "$out" "$dev_before" "... their modes, links, owners and times, /dev's own symlink; /dev/null works"
 
 touch "$T/go"
 for i in $(seq 100); do [ -s "$T/r2" ] && break; sleep 0.2; done

@@ -186,6 +186,12 @@ is "$rc" 0 "start it"
 onA "$vzctl" exec $CT "ip addr add $BIP/24 dev eth0"
 ok $? "the CT gives its eth0 $BIP"
 onA "$vzctl" exec $CT 'setsid nc -ll -p 8081 -e /bin/cat </dev/null >/dev/null 2>&1 &'
+# The CT's own firewall (nft in it would make the same): it must move too.
+ctnft() { nsenter --net="/proc/$(state "$1" INIT_PID)/ns/net" nft "${@:2}"; }
+printf '%s\n' 'table inet vzt_fw {' ' chain input {' \
+	'  type filter hook input priority 0; policy accept;' '  tcp dport 7777 counter drop' ' }' '}' |
+	ctnft "$A" -f -
+ok $? "a firewall rule in the bridged CT"
 mkfifo "$A/bask"
 lan bash -c '
 	for i in $(seq 40); do (exec 3<>/dev/tcp/'$BIP'/8081) 2>/dev/null && break; sleep 0.5; done
@@ -214,6 +220,10 @@ run nsenter --net=/run/netns/$NB ip link show veth$CT.0
 like "$out" "master vzbr0 " "its veth is in node B's bridge"
 run onB "$vzctl" exec $CT 'ip -4 addr show dev eth0'
 like "$out" "inet $BIP/24" "eth0 keeps the CT's own address"
+run ctnft "$B" list ruleset
+like "$out" "tcp dport 7777 counter packets [0-9]+ bytes [0-9]+ drop" "its firewall rule came along"
+printf '%s' "$out" | grep -q CRIU
+is "$?" 1 "... and no table of CRIU's network lock"
 is "$(bask two)" "two" "the same connection answers from node B"
 run lan bash -c "exec 3<>/dev/tcp/$BIP/8081 && echo three >&3 && read -t 10 r <&3 && echo \$r"
 is "$out" "three" "a new connection reaches it on node B"
