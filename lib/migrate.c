@@ -153,7 +153,7 @@ static int send_files(struct src *s, uint32_t stream, uint64_t *bytes, struct vz
 					s, err);
 	*bytes = s->c->bytes_out - before;
 	if (ret < 0) {
-		s->r->fail = VZ_MIG_F_COPY;
+		s->r->fail = vz_mig_lost(err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY;
 		return ret;
 	}
 	phase_end(s, *bytes);
@@ -169,7 +169,7 @@ static int send_dump(struct src *s, const char *dir, struct vz_error *err)
 	ret = vz_mig_send_tree(s->c, dir, VZ_MIG_STREAM_DUMP, NULL, NULL, progress, s, err);
 	s->r->dump_bytes = s->c->bytes_out - before;
 	if (ret < 0) {
-		s->r->fail = VZ_MIG_F_COPY;
+		s->r->fail = vz_mig_lost(err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY;
 		return ret;
 	}
 	phase_end(s, s->r->dump_bytes);

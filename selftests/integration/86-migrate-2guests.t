@@ -13,9 +13,17 @@
 # A busybox CT with a counter and a TCP server, holding a connection from a
 # client on guest A outside the CT: first the receiver on B is stopped
 # (SIGTERM) while the CT is frozen and its dump crosses the link, and the
-# CT goes on serving on A with nothing of it left on B; then vzmigrate
-# --online A -> B: the counter continues on B, the client's connection
-# answers across the link, and A holds nothing of the CT.
+# CT goes on serving on A with nothing of it left on B; then the link is
+# cut (as by a pulled cable: B drops every frame in and out of eth0, so A
+# sees silence, no reset) three times, with vzmigrate --online
+# --timeout=10 running: during the memory pre-copy, while the CT is
+# frozen for the final dump, and while B restores it from the dump (A's
+# copy frozen); each time vzmigrate gives up on its own while the
+# link is still cut, the CT goes on serving on A, unfrozen and unlocked,
+# and once the link is back B holds nothing of the CT (its receiver gave
+# up too); then vzmigrate --online A -> B: the counter continues on B,
+# the client's connection answers across the link, and A holds nothing of
+# the CT.
 # Without a peer (a single guest, the host) the test skips.
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -33,15 +41,18 @@ CT=186
 IP=192.0.2.186
 PORT=7186 # the migration
 CTL=7187  # the control connection
+TMO=10    # vzmigrate --timeout in the link-cut cases
+CUT=40    # how long guest B stays cut off the link (s): well beyond TMO
 counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
 runs() { # runs NODE-DIR: the counter advances there
 	local a b
 	a=$(counter "$1"); sleep 1; b=$(counter "$1")
 	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
 }
-clean_on() {
+clean_on() { # clean_on NODE-DIR: nothing of the CT there, not even a lock or a record
 	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
-		[ ! -e "$1/dump/Dump.$CT.incoming" ]
+		[ ! -e "$1/dump/Dump.$CT.incoming" ] && [ ! -e "$1/lock/$CT.lck" ] &&
+		[ ! -e "$1/lock/$CT.incoming" ]
 }
 
 if [ "$VZ_LAN_ROLE" = b ]; then
@@ -70,6 +81,56 @@ if [ "$VZ_LAN_ROLE" = b ]; then
 			kill -TERM $recv_pid
 		) >/dev/null 2>&1 &
 	}
+	# cut_link_when GLOB: once a file matching GLOB arrives (while the
+	# receiver runs), cut this guest off the link for $CUT s, as a pulled
+	# cable would: every frame in and out of eth0 dropped below IP, so
+	# guest A's packets vanish without an answer and nothing here resets
+	# a connection.  Returns once the (still passing) tables are in place;
+	# the cutter's pid in $cut_pid, what it did in $B/cut.
+	cut_link_when() {
+		rm -f "$B/cut"
+		nft -f - <<-NFT || return 1
+			table netdev vzt_cut {
+				chain rx { type filter hook ingress device "eth0" priority 0; policy accept; }
+				chain tx { type filter hook egress device "eth0" priority 0; policy accept; }
+			}
+		NFT
+		(
+			for i in $(seq 30000); do
+				compgen -G "$1" >/dev/null && break
+				kill -0 $recv_pid 2>/dev/null || break
+				sleep 0.02
+			done
+			if compgen -G "$1" >/dev/null &&
+				nft 'add rule netdev vzt_cut rx drop; add rule netdev vzt_cut tx drop'; then
+				echo "# link cut once $1 arrived" >"$B/cut"
+				sleep $CUT
+			else
+				echo "# link NOT cut: $1 never arrived" >"$B/cut"
+			fi
+			nft delete table netdev vzt_cut && echo "# link restored after $CUT s" >>"$B/cut"
+		) >/dev/null 2>&1 &
+		cut_pid=$!
+	}
+	# recv_end: the receiver's end (waiting at most 30 s, then killing
+	# it), its exit status and log
+	recv_end() {
+		local i
+		for i in $(seq 300); do kill -0 $recv_pid 2>/dev/null || break; sleep 0.1; done
+		if kill -0 $recv_pid 2>/dev/null; then
+			echo "receiver still running after 30 s"
+			kill -KILL $recv_pid
+		fi
+		wait $recv_pid
+		echo "receiver exit $?"
+		cat "$B/recv.log"
+	}
+	# cut_end: wait for the cutter (link restored), then recv_end
+	cut_end() {
+		wait $cut_pid
+		cat "$B/cut"
+		recv_end
+	}
 	coproc CTLC { nc -l -p $CTL; }
 	served=0
 	while IFS= read -r -t 900 cmd <&"${CTLC[0]}"; do
@@ -81,6 +142,7 @@ if [ "$VZ_LAN_ROLE" = b ]; then
 	done
 	ok $((1 - served)) "served guest A's test to its end"
 	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	nft delete table netdev vzt_cut 2>/dev/null
 	finish
 	exit
 fi
@@ -172,6 +234,81 @@ ask two
 r2=$ans
 like "$r2" "^two [0-9]+$" "the client's connection still answers on guest A ($r2)"
 
+# --- the link cut during a migration, as by a pulled cable
+# link_up: guest B answers on the link
+link_up() { ping -c 1 -W 1 "$VZ_LAN_PEER" >/dev/null 2>&1; }
+# cut_case PHASE GLOB: vzmigrate --online --timeout=$TMO A -> B, guest B
+# cutting itself off the link once a file matching GLOB arrives there
+cut_case() {
+	local phase=$1 glob=$2 t0 t1 mig_rc mig_out down i before
+	before=$(echo "$ans" | cut -d' ' -f2)
+	peer "receive && cut_link_when \"\$B/$glob\""
+	is "$rc" 0 "guest B receives, to cut the link $phase"
+	[ "$rc" = 0 ] || return
+	t0=$(date +%s)
+	run timeout 300 "$vzmigrate" --online --timeout=$TMO tcp:$VZ_LAN_PEER:$PORT $CT
+	mig_rc=$rc mig_out=$out
+	t1=$(date +%s)
+	link_up
+	down=$?
+	printf '#   %s\n' "$mig_out"
+	[ "$down" -ne 0 ]
+	ok $? "vzmigrate gave up while the link was still cut (after $((t1 - t0)) s, --timeout=$TMO)"
+	is "$mig_rc" 4 "... exits 4 (the connection broke or timed out)"
+	like "$mig_out" "vzmigrate: .*(timed out|Connection timed out)" "... saying the connection timed out"
+	run "$vzctl" status $CT
+	is "$out" "CTID $CT exist mounted running" "the CT still runs on guest A"
+	runs "$A"
+	ok $? "... and is not frozen"
+	ask "cut-$phase"
+	like "$ans" "^cut-$phase [0-9]+$" "the client's connection still answers on guest A ($ans)"
+	[ "$(echo "$ans" | cut -d' ' -f2)" -gt "$before" ] 2>/dev/null
+	ok $? "... with a later counter ($before -> $(echo "$ans" | cut -d' ' -f2))"
+	[ ! -e "$A/lock/$CT.lck" ] && [ ! -e "$A/dump/migrate.$CT" ]
+	ok $? "vzmigrate left neither its lock nor its working files on guest A"
+	run "$vzctl" set $CT --description "survived a cut link $phase" --save
+	is "$rc" 0 "a locking vzctl command on the CT works"
+	for i in $(seq 90); do link_up && break; sleep 1; done
+	link_up
+	ok $? "guest B answers on the link again"
+	peer cut_end
+	printf '#   B: %s\n' "$out"
+	like "$out" "link cut once .* arrived" "guest B cut the link $phase"
+	like "$out" "receiver exit 4$" "the receiver on guest B gave up (exit 4: the connection broke or timed out)"
+	[ "${out#*receiver still running}" = "$out" ]
+	ok $? "... by itself"
+	peer "clean_on \$B"
+	is "$rc" 0 "guest B holds nothing of the CT (config, private area, state, dump, lock, record)"
+	peer "\"\$vzctl\" status $CT"
+	is "$out" "CTID $CT deleted unmounted down" "vzctl status on guest B: no CT, nothing half made"
+	cut_out=$mig_out
+}
+# While the private area is first copied (24 MB more of it to send): a
+# broken link is a broken link (exit 4), not a copy failure.
+dd if=/dev/urandom of="$A/private/$CT/big" bs=1M count=24 2>/dev/null
+cut_case privcopy "private/$CT/big"
+rm -f "$A/private/$CT/big"
+# During the pre-copy: a process of the CT holds 16 MB more, for round 1
+# to send, and the link goes once the first of them arrive on B.
+"$vzctl" exec $CT 'setsid sh -c "echo \$\$ >/tmp/hog.pid; x=a; i=0; while [ \$i -lt 24 ]; do x=\$x\$x; i=\$((i + 1)); done; echo \${#x} >/tmp/hog; while :; do sleep 1000; done" </dev/null >/dev/null 2>&1 &'
+for i in $(seq 120); do [ -s "$A/root/$CT/tmp/hog" ] && break; sleep 0.5; done
+is "$(cat "$A/root/$CT/tmp/hog" 2>/dev/null)" 16777216 "a process of the CT holds 16 MB"
+cut_case precopy "dump/Dump.$CT.incoming/1/pagemap-*.img"
+like "$cut_out" "Pre-copy round 1 \(running\)" "... (the link went during the pre-copy: round 1 began)"
+[ "${cut_out#*Pre-copy round 1:}" = "$cut_out" ] && [ "${cut_out#*freezing now}" = "$cut_out" ]
+ok $? "... (round 1 never ended, the CT was never frozen for the dump)"
+"$vzctl" exec $CT 'kill -- -$(cat /tmp/hog.pid)'
+# While the CT is frozen: the link goes once the final dump's pages
+# arrive on B (CRIU's dump fails and resumes the CT) ...
+cut_case frozen "dump/Dump.$CT.incoming/dump/pagemap-*.img"
+like "$cut_out" "Dumping the container \(frozen\)" "... (the link went while the CT was frozen for the dump)"
+# ... and once B restores the CT from the dump, the source waiting for
+# its answer (B's copy runs until B gives up: it must go, A's resumes).
+cut_case restoring "dump/Dump.$CT.incoming/dump/restore.log"
+like "$cut_out" "Restoring on the destination" "... (the link went while B restored the CT, A's frozen)"
+like "$cut_out" "Rolling back: the container resumes on this node" "... (vzmigrate says it resumes here)"
+r2=$ans
+
 # --- A -> B across the link
 peer receive
 is "$rc" 0 "guest B receives"
@@ -182,7 +319,7 @@ run "$vzmigrate" --online --keep-dst -t tcp:$VZ_LAN_PEER:$PORT $CT
 mig_rc=$rc
 is "$rc" 0 "vzmigrate --online guest A -> guest B"
 printf '#   %s\n' "$out"
-peer 'wait $recv_pid; echo "receiver exit $?"; cat "$B/recv.log"'
+peer recv_end
 printf '#   B: %s\n' "$out"
 if [ "$mig_rc" -ne 0 ]; then
 	printf '#   the CT'"'"'s mounts on A: %s\n' "$mounts"
