@@ -141,7 +141,7 @@ bool vz_cpt_tmpfs_entry_valid(const CptMountEntry *e)
 
 /* ---- ids: relative to the CT in the image ---- */
 
-static int ct_id(const struct vz_cpt_ids *ids, bool gid, unsigned long host, uint32_t *out)
+static int ct_id(const struct vz_tree_opts *ids, bool gid, unsigned long host, uint32_t *out)
 {
 	unsigned long base = !ids->userns ? 0 : gid ? ids->gid_base : ids->uid_base;
 
@@ -151,7 +151,7 @@ static int ct_id(const struct vz_cpt_ids *ids, bool gid, unsigned long host, uin
 	return 0;
 }
 
-static int host_id(const struct vz_cpt_ids *ids, bool gid, uint32_t ct, unsigned long *out)
+static int host_id(const struct vz_tree_opts *ids, bool gid, uint32_t ct, unsigned long *out)
 {
 	if (!ids->userns) {
 		*out = ct;
@@ -179,7 +179,7 @@ struct inode_path {
 
 struct writer {
 	int out;
-	const struct vz_cpt_ids *ids;
+	const struct vz_tree_opts *ids;
 	struct inode_path *links;
 	size_t nr_links, cap_links;
 	struct vz_error *err;
@@ -472,7 +472,7 @@ out:
 	return ret;
 }
 
-int vz_cpt_tmpfs_write(int rootfd, int outfd, const struct vz_cpt_ids *ids, struct vz_error *err)
+int vz_cpt_tmpfs_write(int rootfd, int outfd, const struct vz_tree_opts *ids, struct vz_error *err)
 {
 	struct writer w = { .out = outfd, .ids = ids, .err = err };
 	uint32_t magic = htole32(TMPFS_IMG_MAGIC);
@@ -502,7 +502,7 @@ struct dir_time {
 
 struct reader {
 	int in;
-	const struct vz_cpt_ids *ids;
+	const struct vz_tree_opts *ids;
 	struct dir_time *dirs;
 	size_t nr_dirs, cap_dirs;
 	struct vz_error *err;
@@ -696,9 +696,17 @@ static int make_entry(struct reader *r, int rootfd, const CptTmpfsEntry *e, bool
 					    "Cannot restore '/%s' of the CT's tmpfs", e->path);
 		return 0;
 	}
+	if (r->ids->files_only && !S_ISDIR(e->mode) && !S_ISREG(e->mode) && !S_ISLNK(e->mode))
+		return vz_error_set(r->err, VZ_E_RESTORE, EPERM,
+				    "'/%s' of the tree is neither a file, a directory nor a symlink",
+				    e->path);
+	if (r->ids->replace && !S_ISDIR(e->mode) && unlinkat(parent, base, 0) < 0 && errno != ENOENT)
+		return vz_error_sys(r->err, VZ_E_RESTORE, errno, "Cannot replace '/%s'", e->path);
 	switch (e->mode & S_IFMT) {
 	case S_IFDIR:
 		ret = mkdirat(parent, base, 0700) < 0 ? -errno : 0;
+		if (ret == -EEXIST && r->ids->replace)
+			ret = 0;
 		if (ret == 0) {
 			fd = openat(parent, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			ret = fd < 0 ? -errno : remember_dir(r, e);
@@ -756,7 +764,7 @@ static int set_dir_times(struct reader *r, int rootfd)
 	return 0;
 }
 
-int vz_cpt_tmpfs_read(int infd, int rootfd, const struct vz_cpt_ids *ids, struct vz_error *err)
+int vz_cpt_tmpfs_read(int infd, int rootfd, const struct vz_tree_opts *ids, struct vz_error *err)
 {
 	struct reader r = { .in = infd, .ids = ids, .err = err };
 	__vz_free uint8_t *buf = malloc(ENTRY_MAX);
@@ -893,7 +901,7 @@ static int mount_fresh(const CptMountEntry *e, struct vz_error *err)
 	return mnt;
 }
 
-int vz_cpt_tmpfs_restore(const CptMountEntry *e, int dirfd, const struct vz_cpt_ids *ids,
+int vz_cpt_tmpfs_restore(const CptMountEntry *e, int dirfd, const struct vz_tree_opts *ids,
 			 char **path, struct vz_error *err)
 {
 	__vz_close int mnt = -1, root = -1, in = -1;

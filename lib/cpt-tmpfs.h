@@ -21,10 +21,16 @@
 #include "error.h"
 #include "procutil.h"
 
-/* How ids are written: relative to the CT's base when it has its own user namespace. */
-struct vz_cpt_ids {
+/*
+ * How a tree is written and read.  Ids: relative to the CT's base when it
+ * has its own user namespace.  files_only: a reader refuses anything but
+ * directories, regular files and symlinks.  replace: a reader replaces what
+ * is in the way of a non-directory (as tar does), instead of refusing.
+ */
+struct vz_tree_opts {
 	bool userns;
 	unsigned long uid_base, gid_base;
+	bool files_only, replace;
 };
 
 /* Is this a tmpfs vzctl mounted (mount point, root in the file system, fs type, read-only)? */
@@ -46,7 +52,7 @@ struct vz_cpt_tmpfs_save {
 	int dirfd;
 	CptMountEntry *const *mounts;
 	size_t nr;
-	struct vz_cpt_ids ids;
+	struct vz_tree_opts ids;
 	struct vz_child child;
 };
 int vz_cpt_tmpfs_save_start(struct vz_cpt_tmpfs_save *s, struct vz_error *err);
@@ -57,11 +63,11 @@ int vz_cpt_tmpfs_save_wait(struct vz_cpt_tmpfs_save *s, struct vz_error *err);
  * on the node in a new directory under /tmp: *path (malloc'ed), detached
  * and removed with vz_cpt_mask_umount() once CRIU has bound it.
  */
-int vz_cpt_tmpfs_restore(const CptMountEntry *e, int dirfd, const struct vz_cpt_ids *ids,
+int vz_cpt_tmpfs_restore(const CptMountEntry *e, int dirfd, const struct vz_tree_opts *ids,
 			 char **path, struct vz_error *err);
 
-/* The two halves on any directory (unit tests): tree at rootfd <-> stream fd. */
-int vz_cpt_tmpfs_write(int rootfd, int outfd, const struct vz_cpt_ids *ids, struct vz_error *err);
-int vz_cpt_tmpfs_read(int infd, int rootfd, const struct vz_cpt_ids *ids, struct vz_error *err);
+/* The two halves on any directory (also the migration's dump): tree at rootfd <-> stream fd. */
+int vz_cpt_tmpfs_write(int rootfd, int outfd, const struct vz_tree_opts *ids, struct vz_error *err);
+int vz_cpt_tmpfs_read(int infd, int rootfd, const struct vz_tree_opts *ids, struct vz_error *err);
 
 #endif

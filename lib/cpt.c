@@ -873,7 +873,7 @@ static void restored_tmpfs_free(struct restored_tmpfs *t)
 static int restore_tmpfs(const struct vz_launch *l, const CptMetaEntry *m, int dirfd,
 			 struct restored_tmpfs *t, struct vz_error *err)
 {
-	struct vz_cpt_ids ids = { .userns = l->userns,
+	struct vz_tree_opts ids = { .userns = l->userns,
 				  .uid_base = l->uid_base,
 				  .gid_base = l->gid_base };
 

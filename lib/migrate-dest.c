@@ -302,7 +302,9 @@ static int dst_restore(struct dst *d, struct vz_error *err)
 	ret = dst_round_dir(d, d->final_round ? d->rounds : 0, true, &dir, err);
 	if (ret < 0)
 		return refuse(d, VZ_MIG_F_SYSTEM, err);
-	ret = vz_mig_recv_tree(d->c, dir, VZ_MIG_STREAM_DUMP, false, err);
+	ret = vz_mig_has_cap(d->hello, "dump-tree")
+		      ? vz_mig_recv_dir(d->c, dir, VZ_MIG_STREAM_DUMP, err)
+		      : vz_mig_recv_tree(d->c, dir, VZ_MIG_STREAM_DUMP, false, err);
 	/* The source's "parent" link came along: the one made here is the one used. */
 	if (ret == 0 && d->final_round) {
 		free(dir);

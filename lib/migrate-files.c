@@ -14,11 +14,29 @@
 #include <openssl/evp.h>
 
 #include "cleanup.h"
+#include "cpt-tmpfs.h"
+#include "fileutil.h"
 #include "log.h"
 #include "migrate-files.h"
 #include "procutil.h"
 
 #define TAR "tar"
+
+/*
+ * In a child of vzmigrate that works a file stream: default signals, and it
+ * dies with vzmigrate (killed with SIGKILL, nothing writes on).
+ */
+static void stream_child_setup(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(127);
+}
 
 /* Fork tar with argv; its stdin (to_tar) or stdout (!to_tar) is our *fd. */
 static pid_t spawn_tar(char *const argv[], bool to_tar, int *fd, struct vz_error *err)
@@ -35,15 +53,7 @@ static pid_t spawn_tar(char *const argv[], bool to_tar, int *fd, struct vz_error
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start tar");
 	}
 	if (pid == 0) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		/* A vzmigrate killed with SIGKILL takes its tar along: nothing writes on. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(127);
+		stream_child_setup();
 		if (dup2(to_tar ? p[0] : p[1], to_tar ? 0 : 1) < 0)
 			_exit(127);
 		if (!to_tar) {
@@ -79,19 +89,95 @@ static int tar_status(pid_t pid, bool create, struct vz_error *err)
 			    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 }
 
+/* What fd yields, as CHUNK frames of stream (without the end). */
+static int send_chunks(struct vz_mig_conn *c, int fd, uint32_t stream, vz_mig_progress_fn fn,
+		       void *arg, struct vz_error *err)
+{
+	__vz_free uint8_t *buf = malloc(VZ_MIG_CHUNK_SIZE);
+	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
+	uint64_t total = 0;
+
+	if (!buf)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send a file stream");
+	f.kind = VZ_MIG_KIND_CHUNK;
+	f.chunk = &ch;
+	ch.stream = stream;
+	for (;;) {
+		ssize_t n = read(fd, buf, VZ_MIG_CHUNK_SIZE);
+		int ret;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read the file stream");
+		if (n == 0)
+			return 0;
+		ch.has_data = true;
+		ch.data.data = buf;
+		ch.data.len = n;
+		ret = vz_mig_send(c, &f, err);
+		if (ret < 0)
+			return ret;
+		total += n;
+		if (fn)
+			fn(total, arg);
+	}
+}
+
+int vz_mig_send_eof(struct vz_mig_conn *c, uint32_t stream, struct vz_error *err)
+{
+	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
+
+	f.kind = VZ_MIG_KIND_CHUNK;
+	f.chunk = &ch;
+	ch.stream = stream;
+	ch.has_eof = ch.eof = true;
+	return vz_mig_send(c, &f, err);
+}
+
+/* The CHUNK frames of stream into fd, up to the one that ends it. */
+static int recv_chunks(struct vz_mig_conn *c, int fd, uint32_t stream, struct vz_error *err)
+{
+	for (;;) {
+		MigFrameEntry *f = NULL;
+		bool eof;
+		int ret = vz_mig_recv(c, &f, err);
+
+		if (ret < 0)
+			return ret;
+		if (f->kind == VZ_MIG_KIND_ABORT || f->kind != VZ_MIG_KIND_CHUNK ||
+		    f->chunk->stream != stream) {
+			ret = f->kind == VZ_MIG_KIND_ABORT
+				      ? vz_error_set(err, VZ_E_SYSTEM, ECANCELED,
+						     "The source node gave up the migration")
+				      : vz_error_set(err, VZ_E_SYSTEM, EPROTO,
+						     "Unexpected frame (kind %u) in a file stream",
+						     f->kind);
+			mig_frame_entry__free_unpacked(f, NULL);
+			return ret;
+		}
+		if (f->chunk->has_data && f->chunk->data.len &&
+		    vz_write_full(fd, f->chunk->data.data, f->chunk->data.len) < 0)
+			ret = vz_error_sys(err, VZ_E_SYSTEM, errno ?: EIO,
+					   "The file stream's reader stopped reading");
+		eof = f->chunk->has_eof && f->chunk->eof;
+		mig_frame_entry__free_unpacked(f, NULL);
+		if (ret < 0 || eof)
+			return ret;
+	}
+}
+
 int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, const char *snapshot,
 		     const char *exclude, vz_mig_progress_fn fn, void *arg, struct vz_error *err)
 {
 	__vz_free char *dir_opt = NULL, *snap_opt = NULL, *excl_opt = NULL;
-	__vz_free uint8_t *buf = malloc(VZ_MIG_CHUNK_SIZE);
-	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
 	__vz_close int fd = -1;
-	uint64_t total = 0;
 	int ret = 0;
 	pid_t pid;
 
-	if (!buf || asprintf(&dir_opt, "--directory=%s", dir) < 0 ||
+	if (asprintf(&dir_opt, "--directory=%s", dir) < 0 ||
 	    (snapshot && asprintf(&snap_opt, "--listed-incremental=%s", snapshot) < 0) ||
 	    (exclude && asprintf(&excl_opt, "--exclude=./%s", exclude) < 0))
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send '%s'", dir);
@@ -120,42 +206,14 @@ int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, co
 	}
 	if (pid < 0)
 		return (int)pid;
-	f.kind = VZ_MIG_KIND_CHUNK;
-	f.chunk = &ch;
-	ch.stream = stream;
-	for (;;) {
-		ssize_t n = read(fd, buf, VZ_MIG_CHUNK_SIZE);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read tar's output");
-			break;
-		}
-		if (n == 0)
-			break;
-		ch.has_data = true;
-		ch.data.data = buf;
-		ch.data.len = n;
-		ret = vz_mig_send(c, &f, err);
-		if (ret < 0)
-			break;
-		total += n;
-		if (fn)
-			fn(total, arg);
-	}
+	ret = send_chunks(c, fd, stream, fn, arg, err);
 	if (ret < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return ret;
 	}
 	ret = tar_status(pid, true, err);
-	if (ret < 0)
-		return ret;
-	ch.has_data = false;
-	ch.has_eof = true;
-	ch.eof = true;
-	return vz_mig_send(c, &f, err);
+	return ret < 0 ? ret : vz_mig_send_eof(c, stream, err);
 }
 
 int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bool incremental,
@@ -178,45 +236,7 @@ int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bo
 	}
 	if (pid < 0)
 		return (int)pid;
-	for (;;) {
-		MigFrameEntry *f = NULL;
-		bool eof;
-
-		ret = vz_mig_recv(c, &f, err);
-		if (ret < 0)
-			break;
-		if (f->kind == VZ_MIG_KIND_ABORT || f->kind != VZ_MIG_KIND_CHUNK ||
-		    f->chunk->stream != stream) {
-			ret = f->kind == VZ_MIG_KIND_ABORT
-				      ? vz_error_set(err, VZ_E_SYSTEM, ECANCELED,
-						     "The source node gave up the migration")
-				      : vz_error_set(err, VZ_E_SYSTEM, EPROTO,
-						     "Unexpected frame (kind %u) in a file stream",
-						     f->kind);
-			mig_frame_entry__free_unpacked(f, NULL);
-			break;
-		}
-		if (f->chunk->has_data && f->chunk->data.len) {
-			const uint8_t *p = f->chunk->data.data;
-			size_t left = f->chunk->data.len;
-
-			while (left && ret == 0) {
-				ssize_t n = write(fd, p, left);
-
-				if (n < 0 && errno == EINTR)
-					continue;
-				if (n <= 0)
-					ret = vz_error_sys(err, VZ_E_SYSTEM, n < 0 ? errno : EIO,
-							   "tar stopped reading");
-				else
-					p += n, left -= n;
-			}
-		}
-		eof = f->chunk->has_eof && f->chunk->eof;
-		mig_frame_entry__free_unpacked(f, NULL);
-		if (ret < 0 || eof)
-			break;
-	}
+	ret = recv_chunks(c, fd, stream, err);
 	close(fd);
 	fd = -1;
 	if (ret < 0) {
@@ -477,16 +497,7 @@ int vz_mig_send_image(struct vz_mig_conn *c, struct vz_mig_image *img, bool delt
 	if (ret < 0)
 		return ret;
 	img->sent = true;
-	{
-		MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-		MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
-
-		f.kind = VZ_MIG_KIND_CHUNK;
-		f.chunk = &ch;
-		ch.stream = stream;
-		ch.has_eof = ch.eof = true;
-		return vz_mig_send(c, &f, err);
-	}
+	return vz_mig_send_eof(c, stream, err);
 }
 
 /* Zeros at off..off+len of the file: a hole where the file system can punch one. */
@@ -618,4 +629,105 @@ int vz_mig_recv_image(struct vz_mig_conn *c, const char *path, bool delta, uint6
 	if (ret == 0 && fdatasync(fd) < 0)
 		ret = vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot write '%s'", path);
 	return ret;
+}
+
+/* ---- a flat directory (the dump) in vz's tree image, no tar ---- */
+
+struct dir_job {
+	const char *dir;
+	int fd, other; /* our end of the pipe, the parent's */
+};
+
+static void dir_job_child_setup(struct dir_job *j)
+{
+	stream_child_setup();
+	/* The reader sees the end only once every writing end is closed. */
+	close(j->other);
+}
+
+static int dir_writer(void *arg, struct vz_error *err)
+{
+	struct dir_job *j = arg;
+	struct vz_tree_opts o = { .files_only = true };
+	__vz_close int root = -1;
+
+	dir_job_child_setup(j);
+	root = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'", j->dir);
+	return vz_cpt_tmpfs_write(root, j->fd, &o, err);
+}
+
+static int dir_reader(void *arg, struct vz_error *err)
+{
+	struct dir_job *j = arg;
+	struct vz_tree_opts o = { .files_only = true, .replace = true };
+	__vz_close int root = -1;
+
+	dir_job_child_setup(j);
+	root = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'", j->dir);
+	return vz_cpt_tmpfs_read(j->fd, root, &o, err);
+}
+
+/* Start fn in a child on one end of a pipe; *fd: the other end, ours. */
+static int dir_child(vz_child_fn fn, const char *dir, bool child_writes, int *fd,
+		     struct vz_child *child, struct vz_error *err)
+{
+	int p[2], ret;
+	struct dir_job j = { .dir = dir };
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot create a pipe");
+	j.fd = child_writes ? p[1] : p[0];
+	j.other = child_writes ? p[0] : p[1];
+	ret = vz_child_start(child, fn, &j, err);
+	close(j.fd);
+	if (ret < 0) {
+		close(j.other);
+		return ret;
+	}
+	*fd = j.other;
+	return 0;
+}
+
+int vz_mig_send_dir(struct vz_mig_conn *c, const char *dir, uint32_t stream,
+		    vz_mig_progress_fn fn, void *arg, struct vz_error *err)
+{
+	struct vz_child child;
+	__vz_close int fd = -1;
+	int ret = dir_child(dir_writer, dir, true, &fd, &child, err);
+
+	if (ret < 0)
+		return ret;
+	ret = send_chunks(c, fd, stream, fn, arg, err);
+	if (ret < 0) {
+		struct vz_error ignored;
+
+		kill(child.pid, SIGKILL);
+		vz_child_wait(&child, "Sending the dump", &ignored);
+		return ret;
+	}
+	ret = vz_child_wait(&child, "Sending the dump", err);
+	return ret < 0 ? ret : vz_mig_send_eof(c, stream, err);
+}
+
+int vz_mig_recv_dir(struct vz_mig_conn *c, const char *dir, uint32_t stream, struct vz_error *err)
+{
+	struct vz_child child;
+	int fd, ret = dir_child(dir_reader, dir, false, &fd, &child, err);
+
+	if (ret < 0)
+		return ret;
+	ret = recv_chunks(c, fd, stream, err);
+	close(fd);
+	if (ret < 0) {
+		struct vz_error ignored;
+
+		kill(child.pid, SIGKILL);
+		vz_child_wait(&child, "Receiving the dump", &ignored);
+		return ret;
+	}
+	return vz_child_wait(&child, "Receiving the dump", err);
 }

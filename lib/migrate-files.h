@@ -26,9 +26,21 @@ typedef void (*vz_mig_progress_fn)(uint64_t bytes, void *arg);
 int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream,
 		     const char *snapshot, const char *exclude, vz_mig_progress_fn fn, void *arg,
 		     struct vz_error *err);
+/* The CHUNK frame that ends stream. */
+int vz_mig_send_eof(struct vz_mig_conn *c, uint32_t stream, struct vz_error *err);
 /* Receive stream into dir (which exists); incremental: apply deletions too. */
 int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bool incremental,
 		     struct vz_error *err);
+
+/*
+ * A directory of files, symlinks and directories only (the dump), in vz's
+ * tree image (cpt-tmpfs.proto) written and read by a forked child rather
+ * than by tar: no program to start on either side while the CT is frozen.
+ * The receiver replaces what is in its way, as tar does.
+ */
+int vz_mig_send_dir(struct vz_mig_conn *c, const char *dir, uint32_t stream,
+		    vz_mig_progress_fn fn, void *arg, struct vz_error *err);
+int vz_mig_recv_dir(struct vz_mig_conn *c, const char *dir, uint32_t stream, struct vz_error *err);
 
 /*
  * The disk image of an image-layout CT (root.img) goes by blocks of

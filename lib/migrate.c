@@ -100,6 +100,7 @@ struct src {
 	bool peer_precopy; /* the destination runs page servers */
 	bool peer_image;   /* the destination takes an image CT's root.img by blocks */
 	bool peer_tmpfs;   /* the destination restores vzctl's image of /dev, /dev/shm */
+	bool peer_dump_tree; /* the dump goes as vz's tree image, not through tar */
 	struct vz_mig_image *image; /* an image CT's root.img, sent by blocks */
 	struct vz_mig_relay relay;
 	bool in_round;	     /* the relay runs */
@@ -166,7 +167,9 @@ static int send_dump(struct src *s, const char *dir, struct vz_error *err)
 	int ret;
 
 	phase_begin(s, "Copying the dump");
-	ret = vz_mig_send_tree(s->c, dir, VZ_MIG_STREAM_DUMP, NULL, NULL, progress, s, err);
+	ret = s->peer_dump_tree
+		      ? vz_mig_send_dir(s->c, dir, VZ_MIG_STREAM_DUMP, progress, s, err)
+		      : vz_mig_send_tree(s->c, dir, VZ_MIG_STREAM_DUMP, NULL, NULL, progress, s, err);
 	s->r->dump_bytes = s->c->bytes_out - before;
 	if (ret < 0) {
 		s->r->fail = vz_mig_lost(err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY;
@@ -259,16 +262,7 @@ static int round_end(struct src *s, int criu_ret, uint64_t *bytes, struct vz_err
 			s->r->fail = VZ_MIG_F_CHKPNT;
 		return criu_ret;
 	}
-	{
-		MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-		MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
-
-		f.kind = VZ_MIG_KIND_CHUNK;
-		f.chunk = &ch;
-		ch.stream = VZ_MIG_STREAM_PAGES;
-		ch.has_eof = ch.eof = true;
-		ret = vz_mig_send(s->c, &f, err);
-	}
+	ret = vz_mig_send_eof(s->c, VZ_MIG_STREAM_PAGES, err);
 	if (ret < 0) {
 		s->r->fail = VZ_MIG_F_CONNECT;
 		return ret;
@@ -433,6 +427,7 @@ static int src_hello(struct src *s, char *criu_version, struct vz_error *err)
 	s->peer_precopy = vz_mig_has_cap(answer->reply->hello, "precopy");
 	s->peer_image = vz_mig_has_cap(answer->reply->hello, "image-delta");
 	s->peer_tmpfs = vz_mig_has_cap(answer->reply->hello, "tmpfs-image");
+	s->peer_dump_tree = vz_mig_has_cap(answer->reply->hello, "dump-tree");
 	vz_info("Destination runs vz %s, kernel %s, CRIU %s", answer->reply->hello->vz_version ?: "?",
 		answer->reply->hello->kernel ?: "?",
 		answer->reply->hello->criu_version && *answer->reply->hello->criu_version

@@ -102,7 +102,7 @@ static void make_tree(bool root)
 	set_mtime("src/dir", 1300000000, false);
 }
 
-static int write_image(const char *tree, const char *image, const struct vz_cpt_ids *ids,
+static int write_image(const char *tree, const char *image, const struct vz_tree_opts *ids,
 		       struct vz_error *err)
 {
 	int root = open(at(tree), O_RDONLY | O_DIRECTORY);
@@ -114,7 +114,7 @@ static int write_image(const char *tree, const char *image, const struct vz_cpt_
 	return ret;
 }
 
-static int read_image(const char *image, const char *tree, const struct vz_cpt_ids *ids,
+static int read_image(const char *image, const char *tree, const struct vz_tree_opts *ids,
 		      struct vz_error *err)
 {
 	int in = open(at(image), O_RDONLY), root, ret;
@@ -183,7 +183,7 @@ static void craft(const char *image, CptTmpfsEntry **entries, size_t n, const ch
 	close(fd);
 }
 
-static void refused(const char *what, const char *why, const struct vz_cpt_ids *ids)
+static void refused(const char *what, const char *why, const struct vz_tree_opts *ids)
 {
 	struct vz_error err = { 0 };
 
@@ -195,7 +195,7 @@ static void refused(const char *what, const char *why, const struct vz_cpt_ids *
 int main(void)
 {
 	bool root = geteuid() == 0;
-	struct vz_cpt_ids plain = { 0 };
+	struct vz_tree_opts plain = { 0 };
 	struct vz_error err = { 0 };
 	char opts[256];
 
@@ -305,8 +305,8 @@ int main(void)
 
 	/* ---- ids relative to the CT ---- */
 	if (root) {
-		struct vz_cpt_ids ct = { .userns = true, .uid_base = 100000, .gid_base = 200000 };
-		struct vz_cpt_ids other = { .userns = true, .uid_base = 300000, .gid_base = 400000 };
+		struct vz_tree_opts ct = { .userns = true, .uid_base = 100000, .gid_base = 200000 };
+		struct vz_tree_opts other = { .userns = true, .uid_base = 300000, .gid_base = 400000 };
 		struct stat st;
 
 		sh("chown -R 100000:200000 $T/src && chown -h 100033:200033 $T/src/symlink && "
@@ -359,7 +359,7 @@ int main(void)
 	{
 		CptTmpfsEntry e = CPT_TMPFS_ENTRY__INIT, e2 = CPT_TMPFS_ENTRY__INIT, *v[2] = { &e, &e2 };
 		CptTmpfsExtent x = CPT_TMPFS_EXTENT__INIT, *xs[1] = { &x };
-		struct vz_cpt_ids ct = { .userns = true, .uid_base = getuid(), .gid_base = getgid() };
+		struct vz_tree_opts ct = { .userns = true, .uid_base = getuid(), .gid_base = getgid() };
 		static const char *const bad_paths[] = { "..", "../x", "a/../../x", "/etc/x", ".",
 							 "a//b", "a/", "" };
 		struct stat st;
@@ -436,6 +436,49 @@ int main(void)
 		craft("bad.img", v, 1, NULL);
 		refused("a file without a size", "lacks the size", &plain);
 
+		/* The migration's dump: files, directories and symlinks only. */
+		{
+			struct vz_tree_opts files = { .files_only = true };
+
+			e.path = "fifo";
+			e.mode = S_IFIFO | 0600;
+			craft("bad.img", v, 1, NULL);
+			refused("a fifo where only files may come", "neither a file", &files);
+			e.mode = S_IFREG | 0644;
+			e.has_size = true;
+		}
+		/* What is in the way: refused, or replaced as tar does. */
+		{
+			struct vz_tree_opts replace = { .replace = true };
+			char *text;
+
+			e.path = "data";
+			e.size = 4;
+			e.n_extents = 1;
+			x.offset = 0;
+			x.length = 4;
+			craft("bad.img", v, 1, "wxyz");
+			vz_rm_rf(at("dst"));
+			mkdir(at("dst"), 0700);
+			put("dst/data", "old", 0600);
+			{
+				int in = open(at("bad.img"), O_RDONLY), root = open(at("dst"), O_RDONLY);
+
+				ok(vz_cpt_tmpfs_read(in, root, &plain, &err) < 0, "an existing file is in the way");
+				close(in);
+				close(root);
+				in = open(at("bad.img"), O_RDONLY);
+				root = open(at("dst"), O_RDONLY);
+				ok(vz_cpt_tmpfs_read(in, root, &replace, &err) == 0,
+				   "... and replaced when asked to");
+				close(in);
+				close(root);
+			}
+			text = slurp("dst/data");
+			is_str(text, "wxyz", "... with the new content");
+			free(text);
+			e.n_extents = 0;
+		}
 		put("bad.img", "VZT2", 0600);
 		refused("a bad magic", "bad magic", &plain);
 		put("bad.img", "", 0600);
