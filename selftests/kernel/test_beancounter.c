@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -810,6 +811,69 @@ cleanup:
 	return ret;
 }
 
+/*
+ * Converting a flock lock (exclusive -> shared) replaces it: the new lock
+ * is a forced charge, made before the old one is freed, so the conversion
+ * works at barrier == limit == held, and maxheld sees both locks for a
+ * moment.  A new (compatible) lock at the same point is refused.
+ */
+static int test_flock_convert_forced(const char *root)
+{
+	char path[] = "/tmp/bc_convert_XXXXXX";
+	struct tree t = { 0 };
+	int ret = KSFT_FAIL;
+	int fd = -1, fd2 = -1;
+
+	if (tree_create(&t, root))
+		goto cleanup;
+	fd = mkstemp(path);
+	if (fd < 0)
+		goto cleanup;
+	fd2 = open(path, O_RDWR);
+	unlink(path);
+	if (fd2 < 0 ||
+	    bc_set(t.a, "beancounter.barrier", "numflock", 1) ||
+	    bc_set(t.a, "beancounter.limit", "numflock", 1) ||
+	    cg_enter_current(t.a))
+		goto cleanup;
+	if (flock(fd, LOCK_EX | LOCK_NB))
+		goto cleanup_root;
+	/* The conversion is never refused... */
+	if (flock(fd, LOCK_SH | LOCK_NB)) {
+		ksft_print_msg("conversion refused: %s\n", strerror(errno));
+		goto cleanup_root;
+	}
+	/* ...a new lock (another open file) is. */
+	if (!flock(fd2, LOCK_SH | LOCK_NB) || errno != ENOLCK) {
+		ksft_print_msg("second lock not refused with ENOLCK: %s\n",
+			       strerror(errno));
+		goto cleanup_root;
+	}
+	if (cg_enter_current(root))
+		goto cleanup;
+	if (bc_expect(t.a, "beancounter.held", "numflock", 1) ||
+	    bc_expect(t.a, "beancounter.maxheld", "numflock", 2) ||
+	    bc_expect(t.a, "beancounter.failcnt", "numflock", 1) ||
+	    bc_expect(t.parent, "beancounter.held", "numflock", 1) ||
+	    bc_expect(t.parent, "beancounter.maxheld", "numflock", 2))
+		goto cleanup;
+	if (flock(fd, LOCK_UN) ||
+	    bc_expect(t.a, "beancounter.held", "numflock", 0) ||
+	    bc_expect(t.parent, "beancounter.held", "numflock", 0))
+		goto cleanup;
+	ret = KSFT_PASS;
+	goto cleanup;
+cleanup_root:
+	cg_enter_current(root);
+cleanup:
+	if (fd2 >= 0)
+		close(fd2);
+	if (fd >= 0)
+		close(fd);
+	tree_destroy(&t);
+	return ret;
+}
+
 /* Interface files: names, "max", and rejected writes. */
 static int test_interface(const char *root)
 {
@@ -879,6 +943,7 @@ static const struct {
 } tests[] = {
 	T(test_interface),
 	T(test_flock_split_soft),
+	T(test_flock_convert_forced),
 	T(test_tcp_accept_soft),
 	T(test_accept_removed_group),
 };
