@@ -95,12 +95,7 @@ static bool criu_table(const char *line, size_t len)
 	return len > plen && !strncmp(line, prefix, plen) && (line[plen] == ' ' || line[plen] == '-');
 }
 
-/*
- * Write the listing without CRIU's tables: the listing runs beside CRIU,
- * which locks the network right after the CT is frozen.  Top-level blocks
- * start with "table" and end with "}" at the start of a line.
- */
-static int write_rules(int fd, const char *rules)
+int vz_cpt_nft_write_rules(int fd, const char *rules)
 {
 	bool skipping = false;
 
@@ -137,7 +132,7 @@ static int save_child(void *arg, struct vz_error *err)
 	if (!rules || !*rules)
 		return 0;
 	fd = openat(j->dirfd, VZ_CPT_NFT_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write_rules(fd, rules) < 0)
+	if (fd < 0 || vz_cpt_nft_write_rules(fd, rules) < 0)
 		return vz_error_sys(err, VZ_E_CHKPNT, errno ?: EIO, "Cannot write '%s'",
 				    VZ_CPT_NFT_FILE);
 	close(fd);

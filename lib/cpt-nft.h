@@ -21,6 +21,13 @@
 /* List the ruleset of init_pid's network namespace into dirfd/NFT_FILE (none: no file). */
 int vz_cpt_nft_save_start(pid_t init_pid, int dirfd, struct vz_child *c, struct vz_error *err);
 int vz_cpt_nft_save_wait(struct vz_child *c, struct vz_error *err);
+/*
+ * Write a listing to fd without CRIU's tables: the listing runs beside
+ * CRIU, which locks the network right after the CT is frozen.  Top-level
+ * blocks start with "table" and end with "}" at the start of a line.
+ * 0 or -errno.
+ */
+int vz_cpt_nft_write_rules(int fd, const char *rules);
 /* Load dirfd/NFT_FILE, if the dump has one, into pid's network namespace. */
 int vz_cpt_nft_restore(pid_t pid, int dirfd, struct vz_error *err);
 
