@@ -3,22 +3,25 @@
  * Checkpoint and restore of a whole CT with CRIU (vzctl chkpnt/restore).
  *
  * A dump is one directory (default $DUMPDIR/Dump.<CTID>): CRIU's images,
- * ve.conf (the CT's config at dump time) and meta.img (cpt-meta.proto:
+ * ve.conf (the CT's config at dump time), meta.img (cpt-meta.proto:
  * ctid, layout, network, console, external mounts, cgroup limits, kernel
- * and CRIU versions, timestamps).
+ * and CRIU versions, timestamps), tmpfs-N.img (the CT's /dev and /dev/shm,
+ * cpt-tmpfs.h) and nft.rules (its nftables ruleset, cpt-nft.h).
  *
  * The CT's processes, namespaces (pid, mount, uts, ipc, user, cgroup),
  * established TCP connections and file locks are CRIU's; around them the
  * node's side is ours: the CT's root is CRIU's --root, device nodes and the
  * console bound in from the node are external mounts, and so are the masks
- * (cpt-mask.h); the console is an external tty given a fresh pty on
+ * (cpt-mask.h) and /dev, /dev/shm, whose content vzctl saves and restores
+ * (cpt-tmpfs.h); the console is an external tty given a fresh pty on
  * restore; CRIU neither dumps nor restores the network namespace: it is
  * restored empty, plugged again by the network code (host routes, proxy
- * ARP, veth peers and bridges) and given back the CT's own addresses and
- * routes (cpt-net.h); and the cgroup is created, given its device rules
- * and its recorded limits before CRIU moves the tasks in.  A
- * restored CT gets a new monitor that is the parent of its init, exactly
- * as after vzctl start.
+ * ARP, veth peers and bridges) and given back the CT's own addresses,
+ * routes (cpt-net.h) and nftables rules (cpt-nft.h), which is why a CT
+ * holding a link it made itself is refused; and the cgroup is created,
+ * given its device rules and its recorded limits before CRIU moves the
+ * tasks in.  A restored CT gets a new monitor that is the parent of its
+ * init, exactly as after vzctl start.
  */
 #ifndef VZ_CPT_H
 #define VZ_CPT_H
