@@ -168,36 +168,36 @@ static int restore_child(void *arg, struct vz_error *err)
 	return 0;
 }
 
-int vz_cpt_nft_restore(pid_t pid, int dirfd, struct vz_error *err)
+int vz_cpt_nft_load_rules(int dirfd, char **rules, struct vz_error *err)
 {
-	__vz_free char *rules = malloc(RULES_MAX + 1);
 	__vz_close int fd = openat(dirfd, VZ_CPT_NFT_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct nft_job j = { .pid = pid, .dirfd = dirfd };
-	size_t len = 0;
+	__vz_free char *text = NULL;
+	int len;
 
+	*rules = NULL;
 	if (fd < 0 && errno == ENOENT)
 		return 0;
-	if (fd < 0 || !rules)
-		return vz_error_sys(err, VZ_E_RESTORE, fd < 0 ? errno : ENOMEM, "Cannot read '%s'",
-				    VZ_CPT_NFT_FILE);
-	for (;;) {
-		ssize_t n = read(fd, rules + len, RULES_MAX + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot read '%s'",
-					    VZ_CPT_NFT_FILE);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > RULES_MAX)
-			return vz_error_set(err, VZ_E_RESTORE, EFBIG, "'%s' is too big",
-					    VZ_CPT_NFT_FILE);
-	}
-	rules[len] = '\0';
-	if (strlen(rules) != len)
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot read '%s'", VZ_CPT_NFT_FILE);
+	len = vz_read_fd(fd, RULES_MAX, &text);
+	if (len == -EFBIG)
+		return vz_error_set(err, VZ_E_RESTORE, EFBIG, "'%s' is too big", VZ_CPT_NFT_FILE);
+	if (len < 0)
+		return vz_error_sys(err, VZ_E_RESTORE, -len, "Cannot read '%s'", VZ_CPT_NFT_FILE);
+	if (strlen(text) != (size_t)len)
 		return vz_error_set(err, VZ_E_RESTORE, EBADMSG, "'%s' is not text", VZ_CPT_NFT_FILE);
+	*rules = take_ptr(text);
+	return 1;
+}
+
+int vz_cpt_nft_restore(pid_t pid, int dirfd, struct vz_error *err)
+{
+	__vz_free char *rules = NULL;
+	struct nft_job j = { .pid = pid, .dirfd = dirfd };
+	int ret = vz_cpt_nft_load_rules(dirfd, &rules, err);
+
+	if (ret <= 0)
+		return ret;
 	j.rules = rules;
 	return vz_child_run(restore_child, &j, "Loading the CT's nftables rules", err);
 }

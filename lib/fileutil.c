@@ -12,17 +12,14 @@
 #include "cleanup.h"
 #include "fileutil.h"
 
-int vz_read_file(const char *path, char **out, struct vz_error *err)
+int vz_read_fd(int fd, size_t max, char **out)
 {
-	__vz_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	__vz_free char *buf = NULL;
 	size_t len = 0, cap = 4096;
 
-	if (fd < 0)
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'", path);
 	buf = malloc(cap);
 	if (!buf)
-		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read '%s'", path);
+		return -ENOMEM;
 	for (;;) {
 		ssize_t n;
 
@@ -30,7 +27,7 @@ int vz_read_file(const char *path, char **out, struct vz_error *err)
 			char *nb = realloc(buf, cap * 2);
 
 			if (!nb)
-				return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read '%s'", path);
+				return -ENOMEM;
 			buf = nb;
 			cap *= 2;
 		}
@@ -38,17 +35,32 @@ int vz_read_file(const char *path, char **out, struct vz_error *err)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read '%s'", path);
+			return -errno;
 		}
 		if (n == 0)
 			break;
 		len += n;
-		if (len > (64u << 20))
-			return vz_error_set(err, VZ_E_SYSTEM, EFBIG, "'%s' is too large", path);
+		if (len > max)
+			return -EFBIG;
 	}
 	buf[len] = '\0';
 	*out = take_ptr(buf);
 	return (int)len;
+}
+
+int vz_read_file(const char *path, char **out, struct vz_error *err)
+{
+	__vz_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int ret;
+
+	if (fd < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'", path);
+	ret = vz_read_fd(fd, 64u << 20, out);
+	if (ret == -EFBIG)
+		return vz_error_set(err, VZ_E_SYSTEM, EFBIG, "'%s' is too large", path);
+	if (ret < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, -ret, "Cannot read '%s'", path);
+	return ret;
 }
 
 int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size)

@@ -9,6 +9,11 @@
 
 #include "error.h"
 
+/*
+ * Read fd to its end into a malloc'ed NUL-terminated buffer: the length,
+ * or -EFBIG past max bytes, or -errno.
+ */
+int vz_read_fd(int fd, size_t max, char **out);
 /* Read a whole file into a NUL-terminated buffer; returns its length or -errno. */
 int vz_read_file(const char *path, char **out, struct vz_error *err);
 /* Read a small file relative to dirfd (cgroup and /proc files). */
