@@ -154,6 +154,36 @@ int main(void)
 	mnt.mask = mnt.has_mask = false;
 	mnt.source = "/dev/null";
 
+	/* A tmpfs of ours: restore mounts and fills it from an image in the dump. */
+	mnt.tmpfs = mnt.has_tmpfs = true;
+	mnt.source = "";
+	mnt.image = "tmpfs-0.img";
+	mnt.options = "size=65536k,nr_inodes=4096";
+	mnt.flags = 0;
+	mnt.has_flags = true;
+	len = frame(&m, buf, sizeof(buf));
+	back = NULL;
+	ok(vz_cpt_meta_decode(buf, len, &back, &err) == 0 && back &&
+		   !strcmp(back->ext_mounts[0]->image, "tmpfs-0.img"),
+	   "a tmpfs entry with its image is read");
+	if (back)
+		cpt_meta_entry__free_unpacked(back, NULL);
+	mnt.image = "../../etc/shadow";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a tmpfs image outside the dump", "bad external mount");
+	mnt.image = "tmpfs-0.img";
+	mnt.options = "size=65536k,uid=0";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a tmpfs option restore does not set", "bad external mount");
+	mnt.options = "size=65536k";
+	mnt.source = "/etc";
+	len = frame(&m, buf, sizeof(buf));
+	refused(buf, len, "a tmpfs with a source path", "bad external mount");
+	mnt.tmpfs = mnt.has_tmpfs = mnt.has_flags = false;
+	mnt.image = NULL;
+	mnt.options = NULL;
+	mnt.source = "/dev/null";
+
 	/* The CT's addresses and routes: rtnetlink messages, checked before they are replayed. */
 	{
 		struct {
