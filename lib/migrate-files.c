@@ -19,6 +19,7 @@
 #include "log.h"
 #include "migrate-files.h"
 #include "procutil.h"
+#include "quota.h"
 
 #define TAR "tar"
 
@@ -193,6 +194,7 @@ int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, co
 		argv[argc++] = "--sparse";
 		argv[argc++] = "--xattrs";
 		argv[argc++] = "--xattrs-include=*";
+		argv[argc++] = "--xattrs-exclude=" VZ_QUOTA_TAG_MARK;
 		argv[argc++] = "--acls";
 		argv[argc++] = "--one-file-system";
 		/* tar applies an --exclude to the names that follow it. */
@@ -229,7 +231,7 @@ int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bo
 	{
 		char *argv[] = { TAR, "--extract", "--file=-", dir_opt, "--numeric-owner",
 				 "--same-owner", "--preserve-permissions", "--xattrs",
-				 "--xattrs-include=*", "--acls",
+				 "--xattrs-include=*", "--xattrs-exclude=" VZ_QUOTA_TAG_MARK, "--acls",
 				 incremental ? "--listed-incremental=/dev/null" : NULL, NULL };
 
 		pid = spawn_tar(argv, true, &fd, err);

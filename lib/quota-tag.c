@@ -26,6 +26,23 @@
  * tree arrives (vz_ct_quota_prepare), so a CT's tree is born tagged,
  * special files included, and its first init only reads.  A directory
  * that is another file system's mount point is not entered.
+ *
+ * Once every inode of a tree is in the project, the file system keeps it
+ * so: what is made in a directory with the inherit flag takes its id, and
+ * ext4 and xfs refuse a rename or a hard link into such a directory from
+ * another project (EXDEV; mv copies, and the copies inherit).  So a walk
+ * that ends without an error leaves a mark on the root (VZ_QUOTA_TAG_MARK:
+ * the id, the root's inode and its file system), and so does tagging an
+ * empty directory.  A later walk that finds its own mark trusts every
+ * directory already carrying the id and the inherit flag: it reads the
+ * directories and leaves their files alone, which costs less than the stat
+ * of every file du does.  A directory without the id is tagged file by
+ * file as before.  The mark is removed while a walk runs (a walk tags a
+ * directory before its files, so one cut short leaves none); it names the
+ * root's inode, so a tree copied with its xattrs (rsync -X) onto another
+ * inode, or the mark of another id, is not trusted.  The node's root can
+ * still take a file out of the project by hand (chattr -p): a trusted walk
+ * does not see that; removing the mark makes the next init check all.
  */
 #define VZ_LOG_PREFIX "quota"
 #include <errno.h>
@@ -39,16 +56,20 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileutil.h"
 #include "log.h"
 #include "quota.h"
 
 #define TAG_MAX_WORKERS 64
 #define DENTS_BUF	(64 * 1024)
 #define OPEN_FLAGS	(O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+#define TAG_MARK_LEN	96
 
 /* A directory being read, or whose subdirectories wait in the queue. */
 struct tag_dir {
@@ -72,6 +93,7 @@ struct tag_walk {
 	bool done;     /* nothing left, or an error */
 	dev_t dev;
 	unsigned id;
+	bool trust; /* the root has our mark: see the top of the file */
 	uint64_t nr_seen, nr_set;
 	int ret;
 	struct vz_error err; /* the first failure */
@@ -150,6 +172,7 @@ static int tag_one_dir(struct tag_walk *w, int fd, const char *path, struct tag_
 	unsigned nr_items = 0;
 	struct tag_dir *d;
 	size_t plen = strlen(path);
+	bool files;
 	int ret;
 
 	ret = tag_fd(fd, w->id, true);
@@ -160,6 +183,7 @@ static int tag_one_dir(struct tag_walk *w, int fd, const char *path, struct tag_
 	}
 	(*seen)++;
 	*set += (uint64_t)ret;
+	files = !w->trust || ret == 1;
 	d = malloc(sizeof(*d) + plen + 1);
 	if (!d) {
 		close(fd);
@@ -213,7 +237,7 @@ static int tag_one_dir(struct tag_walk *w, int fd, const char *path, struct tag_
 				nr_items++;
 				continue;
 			}
-			if (type != DT_REG)
+			if (type != DT_REG || !files)
 				continue; /* see the top of the file */
 			if (walk_over(w)) {
 				ret = 0;
@@ -354,6 +378,49 @@ static unsigned nr_workers(void)
 	return n > TAG_MAX_WORKERS ? TAG_MAX_WORKERS : (unsigned)n;
 }
 
+/* What the mark of a tree tagged with id says: the id, the root's inode and file system. */
+static int tag_mark(int fd, unsigned id, char *buf, size_t size)
+{
+	struct statfs sfs;
+	struct stat st;
+	int len;
+
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
+		return -errno;
+	len = snprintf(buf, size, "id=%u ino=%llu fsid=%08x%08x", id,
+		       (unsigned long long)st.st_ino, (unsigned)sfs.f_fsid.__val[0],
+		       (unsigned)sfs.f_fsid.__val[1]);
+	return len > 0 && (size_t)len < size ? len : -ENAMETOOLONG;
+}
+
+static bool tag_mark_found(int fd, unsigned id)
+{
+	char want[TAG_MARK_LEN], got[TAG_MARK_LEN];
+	int len = tag_mark(fd, id, want, sizeof(want));
+	ssize_t n;
+
+	if (len < 0)
+		return false;
+	n = fgetxattr(fd, VZ_QUOTA_TAG_MARK, got, sizeof(got));
+	return n == len && !memcmp(got, want, (size_t)len);
+}
+
+/* A file system without trusted xattrs only costs the next init a full walk. */
+static void tag_mark_set(int fd, unsigned id, const char *path)
+{
+	char mark[TAG_MARK_LEN];
+	int len = tag_mark(fd, id, mark, sizeof(mark));
+
+	if (len < 0 || fsetxattr(fd, VZ_QUOTA_TAG_MARK, mark, (size_t)len, 0) < 0)
+		vz_debug("Cannot mark '%s' as tagged: %s", path, strerror(len < 0 ? -len : errno));
+}
+
+static void tag_mark_clear(int fd, const char *path)
+{
+	if (fremovexattr(fd, VZ_QUOTA_TAG_MARK) < 0 && errno != ENODATA && errno != ENOTSUP)
+		vz_debug("Cannot remove the quota mark of '%s': %s", path, strerror(errno));
+}
+
 int vz_quota_tag_dir(const char *path, unsigned id, struct vz_error *err)
 {
 	__vz_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -365,6 +432,8 @@ int vz_quota_tag_dir(const char *path, unsigned id, struct vz_error *err)
 	if (ret < 0)
 		return vz_error_sys(err, VZ_E_QUOTA_INIT, -ret, "Cannot set the project id of '%s'",
 				    path);
+	if (vz_dir_is_empty(path))
+		tag_mark_set(fd, id, path);
 	return 0;
 }
 
@@ -379,6 +448,7 @@ int vz_quota_tag_tree(const char *path, unsigned id, uint64_t *nr_tagged, struct
 	uint64_t seen = 0, set = 0;
 	struct tag_scratch *s = calloc(1, sizeof(*s));
 	struct vz_error root_err = {0};
+	__vz_close int mark_fd = -1;
 	struct stat st;
 	int fd, ret;
 
@@ -396,10 +466,19 @@ int vz_quota_tag_tree(const char *path, unsigned id, uint64_t *nr_tagged, struct
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot stat '%s'", path);
 	}
 	w.dev = st.st_dev;
+	w.trust = tag_mark_found(fd, id);
+	/* Until this walk ends: it may tag directories before their files. */
+	tag_mark_clear(fd, path);
 	/* Fewer workers than asked for (no threads left) only make it slower. */
 	while (nr_threads + 1 < want && pthread_create(&threads[nr_threads], NULL, worker, &w) == 0)
 		nr_threads++;
-	ret = tag_one_dir(&w, fd, path, s, &seen, &set, &root_err);
+	mark_fd = dup(fd);
+	if (mark_fd < 0) {
+		ret = vz_error_sys(&root_err, VZ_E_SYSTEM, errno, "Cannot walk '%s'", path);
+		close(fd);
+	} else {
+		ret = tag_one_dir(&w, fd, path, s, &seen, &set, &root_err);
+	}
 	free(s);
 	if (ret < 0)
 		walk_fail(&w, &root_err, ret);
@@ -425,9 +504,11 @@ int vz_quota_tag_tree(const char *path, unsigned id, uint64_t *nr_tagged, struct
 			*err = w.err;
 		return w.ret;
 	}
+	tag_mark_set(mark_fd, id, path);
 	vz_debug("Tagged %" PRIu64 " of %" PRIu64 " files and directories under '%s' with project "
-		 "%u (%u workers)",
-		 w.nr_set, w.nr_seen, path, id, nr_threads + 1);
+		 "%u (%u workers%s)",
+		 w.nr_set, w.nr_seen, path, id, nr_threads + 1,
+		 w.trust ? "; files in tagged directories trusted" : "");
 	*nr_tagged = w.nr_set;
 	return 0;
 }

@@ -24,6 +24,12 @@
 #include "error.h"
 
 #define VZ_QUOTA_DEFAULT_DIR "/var/vzquota"
+/*
+ * The root of a tree every inode of which is in the project (quota-tag.c);
+ * a trusted.* xattr: only the node's root sets or removes it.  Each node
+ * marks its own trees: a migration does not carry it.
+ */
+#define VZ_QUOTA_TAG_MARK "trusted.vz.quota-tagged"
 
 struct vz_quota_limits {
 	uint64_t bsoft, bhard;	 /* 1K blocks; 0: no limit */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # guest: yes
-# guest-needs: mkfs.ext4 mke2fs mkfs.xfs losetup dd find sync mkfifo mknod xargs
+# guest-needs: mkfs.ext4 mke2fs mkfs.xfs losetup dd find sync mkfifo mknod xargs chattr getfattr setfattr
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vzquota on project quotas, on an ext4 (-O quota,project, prjquota) and an
 # xfs (prjquota) image this test makes and loop-mounts: hard limit ->
@@ -10,7 +10,9 @@
 # quota, usage right after a forced unmount and a killed writer without any
 # rescan, off/on/drop; init over a tree with many and deep directories,
 # hard links, special files (not tagged: counted only when made after init)
-# and a mount inside; bad arguments with exit codes.  Needs a kernel with
+# and a mount inside; a re-init that trusts the tree's mark still tags a
+# directory taken out of the project, and a copied mark is not trusted;
+# bad arguments with exit codes.  Needs a kernel with
 # project quotas (the project's 6.1 kernel); skipped elsewhere, naming why.
 . "$(dirname "$0")/lib.sh"
 vzquota=$VZ_BUILD/vzquota
@@ -246,12 +248,49 @@ for fs in ext4 xfs; do
 	sync
 	is "$(inodes_of $id)" $((want_i + 2)) "$fs: special files made after init inherit the id and count"
 	"$vzquota" off $id >/dev/null
-	run "$vzquota" init $id -p "$tree" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
+	run "$vzquota" -v init $id -p "$tree" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
 	is "$rc" 0 "$fs: init again of the tagged tree"
 	"$vzquota" on $id >/dev/null
 	is "$(inodes_of $id)" $((want_i + 2)) "$fs: changes nothing"
+	like "$out" "files in tagged directories trusted" \
+		"$fs: a re-init reads only the directories: the walk before it left its mark"
+
+	# A directory taken out of the project by hand: a trusted re-init
+	# finds it without the id and tags it and its files again.
+	chattr -R -p 0 "$tree/d3"
+	sync
+	is "$(inodes_of $id)" $((want_i + 2 - 28)) "$fs: chattr -R -p 0 takes d3's 28 inodes out of the quota"
+	"$vzquota" off $id >/dev/null
+	run "$vzquota" -v init $id -p "$tree" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
+	is "$rc" 0 "$fs: init again with d3 out of the project"
+	like "$out" "Tagged 28 of" "$fs: ... tags d3, d3/sub and their files"
+	"$vzquota" on $id >/dev/null
+	is "$(inodes_of $id)" $((want_i + 2)) "$fs: ... and every file in them: all counted again"
+
+	# A file taken out by hand is what a trusted walk does not see; without
+	# the mark init checks every file.
+	chattr -p 0 "$tree/d4/1"
+	"$vzquota" off $id >/dev/null
+	setfattr -x trusted.vz.quota-tagged "$tree"
+	run "$vzquota" -v init $id -p "$tree" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
+	unlike_out=$(printf '%s' "$out" | grep -c "trusted")
+	is "$unlike_out" 0 "$fs: without the mark init checks every file"
+	like "$out" "Tagged 1 of" "$fs: ... and finds the one taken out"
+	"$vzquota" on $id >/dev/null
+	is "$(inodes_of $id)" $((want_i + 2)) "$fs: ... counted again"
+	mark=$(getfattr --only-values -n trusted.vz.quota-tagged "$tree" 2>/dev/null)
+	like "$mark" "^id=$id ino=[0-9]+ fsid=" "$fs: the walk marked the tree again ($mark)"
 	"$vzquota" drop $id -f >/dev/null
-	rm -rf "$tree"
+
+	# The mark copied onto another tree (rsync -X) names another inode.
+	copy=$T/mnt-$fs/copy
+	mkdir -p "$copy/a" && touch "$copy/a/1" "$copy/a/2" "$copy/3"
+	setfattr -n trusted.vz.quota-tagged -v "$mark" "$copy"
+	run "$vzquota" -v init $id -p "$copy" -b 0 -B 0 -i 0 -I 0 -e 0 -n 0
+	is "$rc" 0 "$fs: init of a tree carrying another tree's mark"
+	like "$out" "Tagged 5 of 5" "$fs: ... checks and tags every file"
+	"$vzquota" drop $id -f >/dev/null
+	rm -rf "$tree" "$copy"
 done
 
 # ---- vzctl: DISK_QUOTA=yes gives simfs and overlay CTs on ext4 and xfs a
