@@ -41,16 +41,11 @@ struct nft_job {
 /* In the child: enter pid's network namespace and get a libnftables context. */
 static struct nft_ctx *nft_enter(pid_t pid, struct nft_api *api, struct vz_error *err)
 {
-	int pidfd = vz_pidfd_open(pid);
 	struct nft_ctx *ctx;
 	void *lib;
 
-	if (pidfd < 0 || setns(pidfd, CLONE_NEWNET) < 0) {
-		vz_error_sys(err, VZ_E_SYSTEM, pidfd < 0 ? -pidfd : errno,
-			     "Cannot enter the CT's network namespace");
+	if (vz_enter_ns(pid, CLONE_NEWNET, VZ_E_SYSTEM, err) < 0)
 		return NULL;
-	}
-	close(pidfd);
 	lib = dlopen(NFT_LIB, RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
 		vz_error_set(err, VZ_E_SYSTEM, ENOENT, "Cannot load %s (package libnftables1): %s",
@@ -170,24 +165,11 @@ static int restore_child(void *arg, struct vz_error *err)
 
 int vz_cpt_nft_load_rules(int dirfd, char **rules, struct vz_error *err)
 {
-	__vz_close int fd = openat(dirfd, VZ_CPT_NFT_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	__vz_free char *text = NULL;
-	int len;
+	int len = vz_read_text_at(dirfd, VZ_CPT_NFT_FILE, RULES_MAX, rules, VZ_E_RESTORE, err);
 
-	*rules = NULL;
-	if (fd < 0 && errno == ENOENT)
+	if (len == -ENOENT)
 		return 0;
-	if (fd < 0)
-		return vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot read '%s'", VZ_CPT_NFT_FILE);
-	len = vz_read_fd(fd, RULES_MAX, &text);
-	if (len == -EFBIG)
-		return vz_error_set(err, VZ_E_RESTORE, EFBIG, "'%s' is too big", VZ_CPT_NFT_FILE);
-	if (len < 0)
-		return vz_error_sys(err, VZ_E_RESTORE, -len, "Cannot read '%s'", VZ_CPT_NFT_FILE);
-	if (strlen(text) != (size_t)len)
-		return vz_error_set(err, VZ_E_RESTORE, EBADMSG, "'%s' is not text", VZ_CPT_NFT_FILE);
-	*rules = take_ptr(text);
-	return 1;
+	return len < 0 ? len : 1;
 }
 
 int vz_cpt_nft_restore(pid_t pid, int dirfd, struct vz_error *err)

@@ -819,12 +819,10 @@ int vz_cpt_tmpfs_read(int infd, int rootfd, const struct vz_tree_opts *ids, stru
 static int save_child(void *arg, struct vz_error *err)
 {
 	struct vz_cpt_tmpfs_save *s = arg;
-	int pidfd = vz_pidfd_open(s->init_pid);
+	int ret = vz_enter_ns(s->init_pid, CLONE_NEWNS, VZ_E_CHKPNT, err);
 
-	if (pidfd < 0 || setns(pidfd, CLONE_NEWNS) < 0)
-		return vz_error_sys(err, VZ_E_CHKPNT, pidfd < 0 ? -pidfd : errno,
-				    "Cannot enter the CT's mount namespace");
-	close(pidfd);
+	if (ret < 0)
+		return ret;
 	for (size_t i = 0; i < s->nr; i++) {
 		const CptMountEntry *e = s->mounts[i];
 		__vz_close int tree = -1, root = -1, out = -1;

@@ -26,6 +26,7 @@
 #include "cpt-tmpfs.h"
 #include "cpt-net.h"
 #include "cpt-nft.h"
+#include "cpt-sysctl.h"
 #include "cpt.h"
 #include "criu.h"
 #include "fileutil.h"
@@ -123,6 +124,8 @@ struct dump {
 	bool tmpfs_started;
 	struct vz_child nft; /* listing the CT's nftables rules beside CRIU */
 	bool nft_started;
+	struct vz_child sysctl; /* reading the CT's network sysctls beside CRIU */
+	bool sysctl_started;
 };
 
 static void dump_free(struct dump *d)
@@ -344,6 +347,10 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 			ret = vz_cpt_nft_save_start(d->st.init_pid, d->dirfd, &d->nft, err);
 			d->nft_started = ret == 0;
 		}
+		if (ret == 0 && !d->sysctl_started) {
+			ret = vz_cpt_sysctl_save_start(d->st.init_pid, d->dirfd, &d->sysctl, err);
+			d->sysctl_started = ret == 0;
+		}
 		return ret;
 	}
 	if (!strcmp(script, "network-unlock")) {
@@ -367,6 +374,8 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		ret = vz_cpt_tmpfs_save_wait(&d->tmpfs, err);
 	if (ret == 0 && d->nft_started)
 		ret = vz_cpt_nft_save_wait(&d->nft, err);
+	if (ret == 0 && d->sysctl_started)
+		ret = vz_cpt_sysctl_save_wait(&d->sysctl, err);
 	if (ret < 0)
 		return ret;
 	d->meta.has_dumped_at = d->meta.has_frozen_ms = d->meta.has_dump_ms = true;
@@ -462,6 +471,11 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 		struct vz_error ignored;
 
 		vz_cpt_nft_save_wait(&d->nft, &ignored);
+	}
+	if (d->sysctl_started) {
+		struct vz_error ignored;
+
+		vz_cpt_sysctl_save_wait(&d->sysctl, &ignored);
 	}
 	if (ret < 0) {
 		vz_error_prefix(err, "Checkpoint of container %s failed: ", d->ct->idstr);
@@ -780,10 +794,12 @@ static int restore_notify(const char *script, pid_t pid, void *arg, struct vz_er
 			ret = vz_net_plug(r->ct, pid, err);
 		if (ret == 0)
 			ret = vz_cpt_net_restore(pid, r->meta->net, r->meta->n_net, err);
+		if (ret == 0 && dirfd < 0)
+			ret = vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot open '%s'", r->dir);
 		if (ret == 0)
-			ret = dirfd < 0 ? vz_error_sys(err, VZ_E_RESTORE, errno, "Cannot open '%s'",
-						       r->dir)
-					: vz_cpt_nft_restore(pid, dirfd, err);
+			ret = vz_cpt_sysctl_restore(pid, dirfd, err);
+		if (ret == 0)
+			ret = vz_cpt_nft_restore(pid, dirfd, err);
 		return ret;
 	}
 	/*

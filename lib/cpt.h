@@ -6,7 +6,8 @@
  * ve.conf (the CT's config at dump time), meta.img (cpt-meta.proto:
  * ctid, layout, network, console, external mounts, cgroup limits, kernel
  * and CRIU versions, timestamps), tmpfs-N.img (the CT's /dev and /dev/shm,
- * cpt-tmpfs.h) and nft.rules (its nftables ruleset, cpt-nft.h).
+ * cpt-tmpfs.h), nft.rules (its nftables ruleset, cpt-nft.h) and sysctl.net
+ * (the network sysctls it changed, cpt-sysctl.h).
  *
  * The CT's processes, namespaces (pid, mount, uts, ipc, user, cgroup),
  * established TCP connections and file locks are CRIU's; around them the
@@ -17,7 +18,8 @@
  * restore; CRIU neither dumps nor restores the network namespace: it is
  * restored empty, plugged again by the network code (host routes, proxy
  * ARP, veth peers and bridges) and given back the CT's own addresses,
- * routes (cpt-net.h) and nftables rules (cpt-nft.h), which is why a CT
+ * routes (cpt-net.h), network sysctls (cpt-sysctl.h) and nftables rules
+ * (cpt-nft.h), which is why a CT
  * holding a link it made itself is refused; and the cgroup is created,
  * given its device rules and its recorded limits before CRIU moves the
  * tasks in.  A restored CT gets a new monitor that is the parent of its

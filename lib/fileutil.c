@@ -63,6 +63,29 @@ int vz_read_file(const char *path, char **out, struct vz_error *err)
 	return ret;
 }
 
+int vz_read_text_at(int dirfd, const char *name, size_t max, char **out,
+		    enum vz_error_kind kind, struct vz_error *err)
+{
+	__vz_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	__vz_free char *text = NULL;
+	int len;
+
+	*out = NULL;
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0)
+		return vz_error_sys(err, kind, errno, "Cannot read '%s'", name);
+	len = vz_read_fd(fd, max, &text);
+	if (len == -EFBIG)
+		return vz_error_set(err, kind, EFBIG, "'%s' is too big", name);
+	if (len < 0)
+		return vz_error_sys(err, kind, -len, "Cannot read '%s'", name);
+	if (strlen(text) != (size_t)len)
+		return vz_error_set(err, kind, EBADMSG, "'%s' is not text", name);
+	*out = take_ptr(text);
+	return len;
+}
+
 int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 {
 	__vz_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

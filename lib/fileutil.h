@@ -14,6 +14,13 @@
  * or -EFBIG past max bytes, or -errno.
  */
 int vz_read_fd(int fd, size_t max, char **out);
+/*
+ * Read dirfd/name (not through a symlink), at most max bytes of text, into
+ * *out: its length; -ENOENT (err untouched) if there is no such file;
+ * -errno with err set, of kind, for a symlink, a bigger file, a NUL byte.
+ */
+int vz_read_text_at(int dirfd, const char *name, size_t max, char **out,
+		    enum vz_error_kind kind, struct vz_error *err);
 /* Read a whole file into a NUL-terminated buffer; returns its length or -errno. */
 int vz_read_file(const char *path, char **out, struct vz_error *err);
 /* Read a small file relative to dirfd (cgroup and /proc files). */

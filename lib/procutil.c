@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,19 @@ int vz_pidfd_open(pid_t pid)
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int vz_enter_ns(pid_t pid, int nstype, enum vz_error_kind kind, struct vz_error *err)
+{
+	const char *what = nstype == CLONE_NEWNET ? "network" : nstype == CLONE_NEWNS ? "mount" : "";
+	int pidfd = vz_pidfd_open(pid), ret = 0;
+
+	if (pidfd < 0 || setns(pidfd, nstype) < 0)
+		ret = vz_error_sys(err, kind, pidfd < 0 ? -pidfd : errno,
+				   "Cannot enter the CT's %s namespace", what);
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
 }
 
 int vz_pidfd_send_signal(int pidfd, int sig)

@@ -98,6 +98,14 @@ is "$rc" 0 "files in the CT's /dev/shm and /dev"
 devlook='cat /dev/shm/dir/link; stat -c "%a %h %u:%g %Y" /dev/shm/dir /dev/shm/data /dev/shm; readlink /dev/mystdin;
 	echo x >/dev/null && echo null ok'
 dev_before=$(vz exec $CT "$devlook" 2>&1)
+# Network sysctls the CT set for itself: its namespace is restored new.
+sysctls='for f in ipv4/ip_forward ipv4/tcp_keepalive_time ipv4/conf/venet0/rp_filter ipv4/tcp_fin_timeout; do
+	echo "$f $(cat /proc/sys/net/$f)"; done'
+run vz exec $CT 'echo 1 >/proc/sys/net/ipv4/ip_forward && echo 600 >/proc/sys/net/ipv4/tcp_keepalive_time &&
+	echo 2 >/proc/sys/net/ipv4/conf/venet0/rp_filter'
+is "$rc" 0 "the CT sets ip_forward, tcp_keepalive_time and venet0's rp_filter"
+sysctl_before=$(vz exec $CT "$sysctls" 2>&1)
+like "$sysctl_before" "ip_forward 1" "... ($(echo $sysctl_before))"
 
 # A link the CT made itself (a tun device, as OpenVPN makes) would not come
 # back: the checkpoint is refused up front and the CT runs on.
@@ -123,6 +131,7 @@ is "$out" "CTID $CT exist unmounted down suspended" "status: down and suspended"
 dump=$T/dump/Dump.$CT
 [ -s "$dump/meta.img" ] && [ -s "$dump/ve.conf" ] && [ -s "$dump/inventory.img" ]
 ok $? "the dump holds CRIU's images, the config and our metadata"
+cp "$dump/sysctl.net" "$T/sysctl.net" 2>/dev/null
 stopped_at=$(cat "$dump/../../private/$CT/tmp/counter" 2>/dev/null)
 in_node ip link show venet$CT >/dev/null 2>&1
 is "$?" 1 "the CT's link is gone from the node"
@@ -155,6 +164,14 @@ knock
 p3=$(packets)
 [ -n "$p3" ] && [ -n "$p2" ] && [ "$p3" -gt "$p2" ]
 ok $? "... and it drops again ($p2 -> $p3)"
+is "$(vz exec $CT "$sysctls" 2>&1)" "$sysctl_before" \
+	"the CT's network sysctls come back; one it did not set keeps the default"
+is "$(grep -cxE 'ipv4/ip_forward=1|ipv4/tcp_keepalive_time=600|ipv4/conf/venet0/rp_filter=2' \
+	"$T/sysctl.net" 2>/dev/null)" 3 \
+	"... the dump held the three it changed, venet0's compared with a new interface's default"
+grep -q '^ipv4/tcp_fin_timeout=' "$T/sysctl.net" 2>/dev/null
+is "$?" 1 "... and not what it left at the default"
+printf '# sysctl.net: %s\n' "$(tr '\n' ' ' <"$T/sysctl.net" 2>/dev/null | cut -c1-400)"
 run vz exec $CT "$devlook"
 like "$out" "^kept" "/dev/shm comes back with its files"
 is "$out" "$dev_before" "... their modes, links, owners and times, /dev's own symlink; /dev/null works"

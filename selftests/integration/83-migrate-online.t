@@ -192,6 +192,8 @@ printf '%s\n' 'table inet vzt_fw {' ' chain input {' \
 	'  type filter hook input priority 0; policy accept;' '  tcp dport 7777 counter drop' ' }' '}' |
 	ctnft "$A" -f -
 ok $? "a firewall rule in the bridged CT"
+onA "$vzctl" exec $CT 'echo 1 >/proc/sys/net/ipv4/conf/eth0/arp_ignore && echo 0 >/proc/sys/net/ipv4/tcp_sack'
+ok $? "the CT sets eth0's arp_ignore and turns tcp_sack off"
 mkfifo "$A/bask"
 lan bash -c '
 	for i in $(seq 40); do (exec 3<>/dev/tcp/'$BIP'/8081) 2>/dev/null && break; sleep 0.5; done
@@ -224,6 +226,8 @@ run ctnft "$B" list ruleset
 like "$out" "tcp dport 7777 counter packets [0-9]+ bytes [0-9]+ drop" "its firewall rule came along"
 printf '%s' "$out" | grep -q CRIU
 is "$?" 1 "... and no table of CRIU's network lock"
+run onB "$vzctl" exec $CT 'cat /proc/sys/net/ipv4/conf/eth0/arp_ignore /proc/sys/net/ipv4/tcp_sack'
+is "$(echo $out)" "1 0" "its network sysctls came along"
 is "$(bask two)" "two" "the same connection answers from node B"
 run lan bash -c "exec 3<>/dev/tcp/$BIP/8081 && echo three >&3 && read -t 10 r <&3 && echo \$r"
 is "$out" "three" "a new connection reaches it on node B"

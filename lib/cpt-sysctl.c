@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The CT's network sysctls across a checkpoint (see cpt-sysctl.h).
+ *
+ * /proc/sys/net shows the network namespace of the task that looks, so
+ * the save child enters the CT's namespace and reads there, then makes a
+ * new namespace of its own and reads the same files again: what the CT
+ * did not change equals what a new namespace starts with, and only the
+ * rest is written.  Values the kernel keeps per namespace but nobody set
+ * (the TCP Fast Open key is random) are carried too, which keeps them.
+ */
+#define VZ_LOG_PREFIX "cpt"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cpt-sysctl.h"
+#include "fileutil.h"
+#include "log.h"
+
+#define NET_DIR	  "/proc/sys/net"
+#define PATH_MAX_LEN  256
+#define VALUE_MAX_LEN 4096
+#define FILE_MAX      (1u << 20)
+
+struct sysctl_job {
+	pid_t pid;
+	int dirfd;
+	const char *text; /* restore: the checked file */
+};
+
+struct sysctl_value {
+	char *path;
+	char *value;
+};
+
+struct sysctl_list {
+	struct sysctl_value *v;
+	size_t n, cap;
+};
+
+static void list_free(struct sysctl_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].value);
+	}
+	free(l->v);
+}
+
+/* The value of netfd/path without its newline: its length, or -errno (-EINVAL: not one line). */
+static int read_value(int netfd, const char *path, char *buf, size_t size)
+{
+	int n = vz_read_file_at(netfd, path, buf, size);
+
+	if (n < 0)
+		return n;
+	if (n == (int)size - 1)
+		return -EFBIG;
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (memchr(buf, '\n', (size_t)n) || strlen(buf) != (size_t)n)
+		return -EINVAL;
+	return n;
+}
+
+static int list_add(struct sysctl_list *l, const char *path, const char *value)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct sysctl_value *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].path = strdup(path);
+	l->v[l->n].value = strdup(value);
+	if (!l->v[l->n].path || !l->v[l->n].value) {
+		free(l->v[l->n].path);
+		free(l->v[l->n].value);
+		return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+/* Every readable and writable file below netfd/dir (dir "" is the top) into l. */
+static int collect(int netfd, const char *dir, struct sysctl_list *l)
+{
+	__vz_close int fd = openat(netfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	char path[PATH_MAX_LEN], value[VALUE_MAX_LEN];
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return -errno;
+	fd = -1; /* the DIR owns it */
+	while (ret == 0 && (de = readdir(d))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (fstatat(netfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			ret = collect(netfd, path, l);
+		else if (S_ISREG(st.st_mode) && (st.st_mode & S_IWUSR) &&
+			 read_value(netfd, path, value, sizeof(value)) >= 0)
+			ret = list_add(l, path, value);
+	}
+	closedir(d);
+	return ret;
+}
+
+/* Whether a new namespace starts with value at path (or at its interface default). */
+static bool is_default(int freshfd, const char *path, const char *value)
+{
+	char fresh[VALUE_MAX_LEN], dflt[PATH_MAX_LEN];
+	int ret = read_value(freshfd, path, fresh, sizeof(fresh));
+
+	if (ret == -ENOENT && vz_cpt_sysctl_default_path(path, dflt, sizeof(dflt)) == 0)
+		ret = read_value(freshfd, dflt, fresh, sizeof(fresh));
+	return ret >= 0 && !strcmp(fresh, value);
+}
+
+/* In a new namespace of our own: write the values of l it does not start with. */
+static int write_changed(int dirfd, const struct sysctl_list *l, struct vz_error *err)
+{
+	__vz_close int freshfd = -1, out = -1;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot make a network namespace");
+	freshfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (freshfd < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot open " NET_DIR);
+	for (size_t i = 0; i < l->n; i++) {
+		if (is_default(freshfd, l->v[i].path, l->v[i].value))
+			continue;
+		if (out < 0)
+			out = openat(dirfd, VZ_CPT_SYSCTL_FILE,
+				     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (out < 0 || dprintf(out, "%s=%s\n", l->v[i].path, l->v[i].value) < 0)
+			return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot write '%s'",
+					    VZ_CPT_SYSCTL_FILE);
+	}
+	return 0;
+}
+
+/* In a child: enter pid's network namespace and open its /proc/sys/net. */
+static int enter_net_dir(pid_t pid, enum vz_error_kind kind, struct vz_error *err)
+{
+	int ret = vz_enter_ns(pid, CLONE_NEWNET, kind, err), netfd;
+
+	if (ret < 0)
+		return ret;
+	netfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (netfd < 0)
+		return vz_error_sys(err, kind, errno, "Cannot open " NET_DIR " of the CT");
+	return netfd;
+}
+
+static int save_child(void *arg, struct vz_error *err)
+{
+	struct sysctl_job *j = arg;
+	struct sysctl_list l = { 0 };
+	__vz_close int netfd = enter_net_dir(j->pid, VZ_E_CHKPNT, err);
+	int ret;
+
+	if (netfd < 0)
+		return netfd;
+	ret = collect(netfd, "", &l);
+	if (ret < 0)
+		vz_error_sys(err, VZ_E_CHKPNT, -ret, "Cannot read the CT's network sysctls");
+	else
+		ret = write_changed(j->dirfd, &l, err);
+	list_free(&l);
+	return ret;
+}
+
+int vz_cpt_sysctl_save_start(pid_t init_pid, int dirfd, struct vz_child *c, struct vz_error *err)
+{
+	struct sysctl_job j = { .pid = init_pid, .dirfd = dirfd };
+
+	return vz_child_start(c, save_child, &j, err);
+}
+
+int vz_cpt_sysctl_save_wait(struct vz_child *c, struct vz_error *err)
+{
+	return vz_child_wait(c, "Reading the CT's network sysctls", err);
+}
+
+int vz_cpt_sysctl_default_path(const char *path, char *buf, size_t size)
+{
+	/*
+	 * A namespace other than the first has no neigh/default: the
+	 * neighbour tables' defaults are the kernel's, shared by all, and
+	 * the namespace's lo got them like any new interface.
+	 */
+	static const struct {
+		const char *dir, *dflt;
+	} iface_dirs[] = {
+		{ "ipv4/conf/", "default" },
+		{ "ipv6/conf/", "default" },
+		{ "ipv4/neigh/", "lo" },
+		{ "ipv6/neigh/", "lo" },
+	};
+
+	for (size_t i = 0; i < sizeof(iface_dirs) / sizeof(iface_dirs[0]); i++) {
+		size_t plen = strlen(iface_dirs[i].dir);
+		const char *name = path + plen, *rest;
+
+		if (strncmp(path, iface_dirs[i].dir, plen))
+			continue;
+		rest = strchr(name, '/');
+		if (!rest || rest == name || !strncmp(name, "default/", 8) ||
+		    !strncmp(name, "all/", 4) || !strncmp(name, "lo/", 3))
+			return -ENOENT;
+		if (snprintf(buf, size, "%.*s%s%s", (int)plen, path, iface_dirs[i].dflt, rest) >=
+		    (int)size)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static bool path_ok(const char *path, size_t len)
+{
+	const char *p = path, *end = path + len;
+
+	if (!len || len >= PATH_MAX_LEN)
+		return false;
+	while (p < end) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t clen = (size_t)((slash ? slash : end) - p);
+
+		if (!clen || (clen == 1 && p[0] == '.') || (clen == 2 && !strncmp(p, "..", 2)))
+			return false;
+		for (size_t i = 0; i < clen; i++)
+			if (p[i] <= ' ' || p[i] > '~' || p[i] == '=')
+				return false;
+		p += clen + (slash != NULL);
+		if (slash && p == end)
+			return false; /* a trailing slash */
+	}
+	return true;
+}
+
+static bool value_ok(const char *value, size_t len)
+{
+	if (len >= VALUE_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)value[i] < ' ' && value[i] != '\t')
+			return false;
+	return true;
+}
+
+int vz_cpt_sysctl_check(const char *text, struct vz_error *err)
+{
+	unsigned lineno = 0;
+
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *eq = memchr(line, '=', len);
+
+		lineno++;
+		if (!eq || !path_ok(line, (size_t)(eq - line)) ||
+		    !value_ok(eq + 1, len - (size_t)(eq - line) - 1))
+			return vz_error_set(err, VZ_E_RESTORE, EBADMSG, "'%s' line %u is bad",
+					    VZ_CPT_SYSCTL_FILE, lineno);
+		line += len + (line[len] == '\n');
+	}
+	return 0;
+}
+
+static int restore_child(void *arg, struct vz_error *err)
+{
+	struct sysctl_job *j = arg;
+	__vz_close int netfd = enter_net_dir(j->pid, VZ_E_RESTORE, err);
+
+	if (netfd < 0)
+		return netfd;
+	for (const char *line = j->text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *eq = memchr(line, '=', len);
+		char path[PATH_MAX_LEN];
+		size_t plen = (size_t)(eq - line), vlen = len - plen - 1;
+		int fd;
+
+		memcpy(path, line, plen);
+		path[plen] = '\0';
+		fd = openat(netfd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || write(fd, eq + 1, vlen) != (ssize_t)vlen) {
+			for (char *p = path; *p; p++)
+				if (*p == '/')
+					*p = '.';
+			vz_warn("Cannot set net.%s to '%.*s' in the restored CT: %s", path, (int)vlen,
+				eq + 1, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+		line += len + (line[len] == '\n');
+	}
+	return 0;
+}
+
+int vz_cpt_sysctl_restore(pid_t pid, int dirfd, struct vz_error *err)
+{
+	__vz_free char *text = NULL;
+	struct sysctl_job j = { .pid = pid, .dirfd = dirfd };
+	int len = vz_read_text_at(dirfd, VZ_CPT_SYSCTL_FILE, FILE_MAX, &text, VZ_E_RESTORE, err);
+
+	if (len == -ENOENT)
+		return 0;
+	if (len < 0)
+		return len;
+	if (vz_cpt_sysctl_check(text, err) < 0)
+		return -EBADMSG;
+	j.text = text;
+	return vz_child_run(restore_child, &j, "Setting the CT's network sysctls", err);
+}
