@@ -2,12 +2,14 @@
 /*
  * The CT's network sysctls across a checkpoint (see cpt-sysctl.h).
  *
- * /proc/sys/net shows the network namespace of the task that looks, so
- * the save child enters the CT's namespace and reads there, then makes a
- * new namespace of its own and reads the same files again: what the CT
- * did not change equals what a new namespace starts with, and only the
- * rest is written.  Values the kernel keeps per namespace but nobody set
- * (the TCP Fast Open key is random) are carried too, which keeps them.
+ * /proc/sys/net shows the network namespace of the task that looks.  The
+ * save child starts before CRIU freezes the CT, makes a new namespace of
+ * its own and reads what it starts with; told that the CT is frozen, it
+ * enters the CT's namespace and reads the same files there: only the
+ * values the CT changed are written, and only half the reading happens
+ * while the CT is frozen.  Values the kernel keeps per namespace but
+ * nobody set (the TCP Fast Open key is random) are carried too, which
+ * keeps them.
  */
 #define VZ_LOG_PREFIX "cpt"
 #include <dirent.h>
@@ -34,6 +36,7 @@
 struct sysctl_job {
 	pid_t pid;
 	int dirfd;
+	int go, go_write;  /* save: a byte on go once the CT is frozen */
 	const char *text; /* restore: the checked file */
 };
 
@@ -56,10 +59,15 @@ static void list_free(struct sysctl_list *l)
 	free(l->v);
 }
 
-/* The value of netfd/path without its newline: its length, or -errno (-EINVAL: not one line). */
+/*
+ * The value of netfd/path without its newline, if the file is one we may
+ * write (opening it for writing checks that and has no effect): its
+ * length, or -errno (-EINVAL: not one line).
+ */
 static int read_value(int netfd, const char *path, char *buf, size_t size)
 {
-	int n = vz_read_file_at(netfd, path, buf, size);
+	__vz_close int fd = openat(netfd, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	int n = fd < 0 ? -errno : vz_read_fd_small(fd, buf, size);
 
 	if (n < 0)
 		return n;
@@ -94,7 +102,7 @@ static int list_add(struct sysctl_list *l, const char *path, const char *value)
 	return 0;
 }
 
-/* Every readable and writable file below netfd/dir (dir "" is the top) into l. */
+/* Every file we may write below netfd/dir (dir "" is the top), with its value, into l. */
 static int collect(int netfd, const char *dir, struct sysctl_list *l)
 {
 	__vz_close int fd = openat(netfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -107,53 +115,56 @@ static int collect(int netfd, const char *dir, struct sysctl_list *l)
 		return -errno;
 	fd = -1; /* the DIR owns it */
 	while (ret == 0 && (de = readdir(d))) {
-		struct stat st;
-
 		if (de->d_name[0] == '.')
 			continue;
 		if (snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", de->d_name) >=
 		    (int)sizeof(path))
 			continue;
-		if (fstatat(netfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
+		if (de->d_type == DT_DIR)
 			ret = collect(netfd, path, l);
-		else if (S_ISREG(st.st_mode) && (st.st_mode & S_IWUSR) &&
-			 read_value(netfd, path, value, sizeof(value)) >= 0)
+		else if (de->d_type == DT_REG && read_value(netfd, path, value, sizeof(value)) >= 0)
 			ret = list_add(l, path, value);
 	}
 	closedir(d);
 	return ret;
 }
 
-/* Whether a new namespace starts with value at path (or at its interface default). */
-static bool is_default(int freshfd, const char *path, const char *value)
+static int by_path(const void *a, const void *b)
 {
-	char fresh[VALUE_MAX_LEN], dflt[PATH_MAX_LEN];
-	int ret = read_value(freshfd, path, fresh, sizeof(fresh));
-
-	if (ret == -ENOENT && vz_cpt_sysctl_default_path(path, dflt, sizeof(dflt)) == 0)
-		ret = read_value(freshfd, dflt, fresh, sizeof(fresh));
-	return ret >= 0 && !strcmp(fresh, value);
+	return strcmp(((const struct sysctl_value *)a)->path, ((const struct sysctl_value *)b)->path);
 }
 
-/* In a new namespace of our own: write the values of l it does not start with. */
-static int write_changed(int dirfd, const struct sysctl_list *l, struct vz_error *err)
+static const char *fresh_value(const struct sysctl_list *fresh, const char *path)
 {
-	__vz_close int freshfd = -1, out = -1;
+	struct sysctl_value key = { .path = (char *)path };
+	const struct sysctl_value *v = bsearch(&key, fresh->v, fresh->n, sizeof(key), by_path);
 
-	if (unshare(CLONE_NEWNET) < 0)
-		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot make a network namespace");
-	freshfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (freshfd < 0)
-		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot open " NET_DIR);
-	for (size_t i = 0; i < l->n; i++) {
-		if (is_default(freshfd, l->v[i].path, l->v[i].value))
+	return v ? v->value : NULL;
+}
+
+/* Whether a new namespace starts with value at path (or at its interface default). */
+static bool is_default(const struct sysctl_list *fresh, const char *path, const char *value)
+{
+	const char *v = fresh_value(fresh, path);
+	char dflt[PATH_MAX_LEN];
+
+	if (!v && vz_cpt_sysctl_default_path(path, dflt, sizeof(dflt)) == 0)
+		v = fresh_value(fresh, dflt);
+	return v && !strcmp(v, value);
+}
+
+static int write_changed(int dirfd, const struct sysctl_list *ct, const struct sysctl_list *fresh,
+			 struct vz_error *err)
+{
+	__vz_close int out = -1;
+
+	for (size_t i = 0; i < ct->n; i++) {
+		if (is_default(fresh, ct->v[i].path, ct->v[i].value))
 			continue;
 		if (out < 0)
 			out = openat(dirfd, VZ_CPT_SYSCTL_FILE,
 				     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (out < 0 || dprintf(out, "%s=%s\n", l->v[i].path, l->v[i].value) < 0)
+		if (out < 0 || dprintf(out, "%s=%s\n", ct->v[i].path, ct->v[i].value) < 0)
 			return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot write '%s'",
 					    VZ_CPT_SYSCTL_FILE);
 	}
@@ -173,34 +184,81 @@ static int enter_net_dir(pid_t pid, enum vz_error_kind kind, struct vz_error *er
 	return netfd;
 }
 
+/* A new namespace's values, before the CT is frozen; the CT's once told to go. */
+static int save_read(struct sysctl_job *j, struct sysctl_list *fresh, struct sysctl_list *ct,
+		     struct vz_error *err)
+{
+	__vz_close int freshfd = -1, netfd = -1;
+	char go;
+	int ret;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot make a network namespace");
+	freshfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (freshfd < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, errno, "Cannot open " NET_DIR);
+	ret = collect(freshfd, "", fresh);
+	if (ret < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, -ret, "Cannot read " NET_DIR);
+	qsort(fresh->v, fresh->n, sizeof(*fresh->v), by_path);
+	if (read(j->go, &go, 1) != 1)
+		return 1; /* the dump ended before the CT was frozen */
+	netfd = enter_net_dir(j->pid, VZ_E_CHKPNT, err);
+	if (netfd < 0)
+		return netfd;
+	ret = collect(netfd, "", ct);
+	if (ret < 0)
+		return vz_error_sys(err, VZ_E_CHKPNT, -ret, "Cannot read the CT's network sysctls");
+	return 0;
+}
+
 static int save_child(void *arg, struct vz_error *err)
 {
 	struct sysctl_job *j = arg;
-	struct sysctl_list l = { 0 };
-	__vz_close int netfd = enter_net_dir(j->pid, VZ_E_CHKPNT, err);
+	struct sysctl_list fresh = { 0 }, ct = { 0 };
 	int ret;
 
-	if (netfd < 0)
-		return netfd;
-	ret = collect(netfd, "", &l);
-	if (ret < 0)
-		vz_error_sys(err, VZ_E_CHKPNT, -ret, "Cannot read the CT's network sysctls");
-	else
-		ret = write_changed(j->dirfd, &l, err);
-	list_free(&l);
-	return ret;
+	close(j->go_write);
+	ret = save_read(j, &fresh, &ct, err);
+	if (ret == 0)
+		ret = write_changed(j->dirfd, &ct, &fresh, err);
+	list_free(&fresh);
+	list_free(&ct);
+	return ret < 0 ? ret : 0;
 }
 
-int vz_cpt_sysctl_save_start(pid_t init_pid, int dirfd, struct vz_child *c, struct vz_error *err)
+int vz_cpt_sysctl_save_start(pid_t init_pid, int dirfd, struct vz_cpt_sysctl_save *s,
+			     struct vz_error *err)
 {
+	int go[2], ret;
 	struct sysctl_job j = { .pid = init_pid, .dirfd = dirfd };
 
-	return vz_child_start(c, save_child, &j, err);
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot create a pipe");
+	j.go = go[0];
+	j.go_write = go[1];
+	ret = vz_child_start(&s->child, save_child, &j, err);
+	close(go[0]);
+	if (ret < 0) {
+		close(go[1]);
+		return ret;
+	}
+	s->go = go[1];
+	return 0;
 }
 
-int vz_cpt_sysctl_save_wait(struct vz_child *c, struct vz_error *err)
+void vz_cpt_sysctl_save_go(struct vz_cpt_sysctl_save *s)
 {
-	return vz_child_wait(c, "Reading the CT's network sysctls", err);
+	if (s->go >= 0 && write(s->go, "g", 1) != 1)
+		vz_debug("Cannot tell the sysctl reader to go: %s", strerror(errno));
+}
+
+int vz_cpt_sysctl_save_wait(struct vz_cpt_sysctl_save *s, struct vz_error *err)
+{
+	if (s->go >= 0)
+		close(s->go);
+	s->go = -1;
+	return vz_child_wait(&s->child, "Reading the CT's network sysctls", err);
 }
 
 int vz_cpt_sysctl_default_path(const char *path, char *buf, size_t size)

@@ -22,9 +22,21 @@
 /* "path=value" lines, path relative to /proc/sys/net, value without its newline. */
 #define VZ_CPT_SYSCTL_FILE "sysctl.net"
 
-/* Save the changed sysctls of init_pid's network namespace into dirfd/SYSCTL_FILE. */
-int vz_cpt_sysctl_save_start(pid_t init_pid, int dirfd, struct vz_child *c, struct vz_error *err);
-int vz_cpt_sysctl_save_wait(struct vz_child *c, struct vz_error *err);
+struct vz_cpt_sysctl_save {
+	struct vz_child child;
+	int go; /* write end: the CT is frozen */
+};
+
+/*
+ * Save the changed sysctls of init_pid's network namespace into
+ * dirfd/SYSCTL_FILE: start before the CT is frozen (a new namespace's
+ * values are read meanwhile), go once it is, wait for the file.  Waiting
+ * without go ends the child without a file.
+ */
+int vz_cpt_sysctl_save_start(pid_t init_pid, int dirfd, struct vz_cpt_sysctl_save *s,
+			     struct vz_error *err);
+void vz_cpt_sysctl_save_go(struct vz_cpt_sysctl_save *s);
+int vz_cpt_sysctl_save_wait(struct vz_cpt_sysctl_save *s, struct vz_error *err);
 /*
  * Write dirfd/SYSCTL_FILE, if the dump has one, into pid's network
  * namespace.  A malformed file fails; a value this kernel refuses is a

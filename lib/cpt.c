@@ -124,7 +124,7 @@ struct dump {
 	bool tmpfs_started;
 	struct vz_child nft; /* listing the CT's nftables rules beside CRIU */
 	bool nft_started;
-	struct vz_child sysctl; /* reading the CT's network sysctls beside CRIU */
+	struct vz_cpt_sysctl_save sysctl; /* the CT's network sysctls, beside CRIU */
 	bool sysctl_started;
 };
 
@@ -347,10 +347,8 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 			ret = vz_cpt_nft_save_start(d->st.init_pid, d->dirfd, &d->nft, err);
 			d->nft_started = ret == 0;
 		}
-		if (ret == 0 && !d->sysctl_started) {
-			ret = vz_cpt_sysctl_save_start(d->st.init_pid, d->dirfd, &d->sysctl, err);
-			d->sysctl_started = ret == 0;
-		}
+		if (ret == 0 && d->sysctl_started)
+			vz_cpt_sysctl_save_go(&d->sysctl);
 		return ret;
 	}
 	if (!strcmp(script, "network-unlock")) {
@@ -454,13 +452,18 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	}
 	req.type = CRIU_REQ_TYPE__DUMP;
 	req.opts = &opts;
-	ret = vz_criu_spawn(&c, keep, err);
+	/* It reads a new namespace's sysctls while CRIU starts, before the freeze. */
+	ret = vz_cpt_sysctl_save_start(d->st.init_pid, d->dirfd, &d->sysctl, err);
 	if (ret < 0)
 		return ret;
-	c.log_path = log;
-	c.log_shown = d->failed_log;
-	ret = vz_criu_call(&c, &req, &resp, dump_notify, d, VZ_E_CHKPNT, err);
-	vz_criu_close(&c);
+	d->sysctl_started = true;
+	ret = vz_criu_spawn(&c, keep, err);
+	if (ret == 0) {
+		c.log_path = log;
+		c.log_shown = d->failed_log;
+		ret = vz_criu_call(&c, &req, &resp, dump_notify, d, VZ_E_CHKPNT, err);
+		vz_criu_close(&c);
+	}
 	if (d->tmpfs_started) {
 		struct vz_error ignored;
 

@@ -86,13 +86,10 @@ int vz_read_text_at(int dirfd, const char *name, size_t max, char **out,
 	return len;
 }
 
-int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size)
+int vz_read_fd_small(int fd, char *buf, size_t size)
 {
-	__vz_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	ssize_t n;
 
-	if (fd < 0)
-		return -errno;
 	do
 		n = read(fd, buf, size - 1);
 	while (n < 0 && errno == EINTR);
@@ -100,6 +97,13 @@ int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 		return -errno;
 	buf[n] = '\0';
 	return (int)n;
+}
+
+int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size)
+{
+	__vz_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	return fd < 0 ? -errno : vz_read_fd_small(fd, buf, size);
 }
 
 int vz_write_file_at(int dirfd, const char *path, const char *text)

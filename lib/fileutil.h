@@ -23,6 +23,8 @@ int vz_read_text_at(int dirfd, const char *name, size_t max, char **out,
 		    enum vz_error_kind kind, struct vz_error *err);
 /* Read a whole file into a NUL-terminated buffer; returns its length or -errno. */
 int vz_read_file(const char *path, char **out, struct vz_error *err);
+/* One read of fd into buf, NUL-terminated: the length or -errno. */
+int vz_read_fd_small(int fd, char *buf, size_t size);
 /* Read a small file relative to dirfd (cgroup and /proc files). */
 int vz_read_file_at(int dirfd, const char *path, char *buf, size_t size);
 /* Write all of buf to fd, retrying short writes and EINTR: 0 or -errno. */
