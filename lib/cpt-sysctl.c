@@ -59,6 +59,38 @@ static void list_free(struct sysctl_list *l)
 	free(l->v);
 }
 
+static bool path_ok(const char *path, size_t len)
+{
+	const char *p = path, *end = path + len;
+
+	if (!len || len >= PATH_MAX_LEN)
+		return false;
+	while (p < end) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t clen = (size_t)((slash ? slash : end) - p);
+
+		if (!clen || (clen == 1 && p[0] == '.') || (clen == 2 && !strncmp(p, "..", 2)))
+			return false;
+		for (size_t i = 0; i < clen; i++)
+			if (p[i] <= ' ' || p[i] > '~' || p[i] == '=')
+				return false;
+		p += clen + (slash != NULL);
+		if (slash && p == end)
+			return false; /* a trailing slash */
+	}
+	return true;
+}
+
+static bool value_ok(const char *value, size_t len)
+{
+	if (len >= VALUE_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)value[i] < ' ' && value[i] != '\t')
+			return false;
+	return true;
+}
+
 /*
  * The value of netfd/path without its newline, if the file is one we may
  * write (opening it for writing checks that and has no effect): its
@@ -161,6 +193,13 @@ static int write_changed(int dirfd, const struct sysctl_list *ct, const struct s
 	for (size_t i = 0; i < ct->n; i++) {
 		if (is_default(fresh, ct->v[i].path, ct->v[i].value))
 			continue;
+		/* An interface named with '=' or a space, a value with a control character */
+		if (!path_ok(ct->v[i].path, strlen(ct->v[i].path)) ||
+		    !value_ok(ct->v[i].value, strlen(ct->v[i].value))) {
+			vz_warn("/proc/sys/net/%s cannot be carried: a space, = or control character",
+				ct->v[i].path);
+			continue;
+		}
 		if (out < 0)
 			out = openat(dirfd, VZ_CPT_SYSCTL_FILE,
 				     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -293,38 +332,6 @@ int vz_cpt_sysctl_default_path(const char *path, char *buf, size_t size)
 		return 0;
 	}
 	return -ENOENT;
-}
-
-static bool path_ok(const char *path, size_t len)
-{
-	const char *p = path, *end = path + len;
-
-	if (!len || len >= PATH_MAX_LEN)
-		return false;
-	while (p < end) {
-		const char *slash = memchr(p, '/', (size_t)(end - p));
-		size_t clen = (size_t)((slash ? slash : end) - p);
-
-		if (!clen || (clen == 1 && p[0] == '.') || (clen == 2 && !strncmp(p, "..", 2)))
-			return false;
-		for (size_t i = 0; i < clen; i++)
-			if (p[i] <= ' ' || p[i] > '~' || p[i] == '=')
-				return false;
-		p += clen + (slash != NULL);
-		if (slash && p == end)
-			return false; /* a trailing slash */
-	}
-	return true;
-}
-
-static bool value_ok(const char *value, size_t len)
-{
-	if (len >= VALUE_MAX_LEN)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)value[i] < ' ' && value[i] != '\t')
-			return false;
-	return true;
 }
 
 int vz_cpt_sysctl_check(const char *text, struct vz_error *err)
