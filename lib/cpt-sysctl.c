@@ -28,7 +28,7 @@
 #include "fileutil.h"
 #include "log.h"
 
-#define NET_DIR	  "/proc/sys/net"
+#define NET_DIR	      "/proc/sys/net"
 #define PATH_MAX_LEN  256
 #define VALUE_MAX_LEN 4096
 #define FILE_MAX      (1u << 20)
@@ -36,7 +36,7 @@
 struct sysctl_job {
 	pid_t pid;
 	int dirfd;
-	int go, go_write;  /* save: a byte on go once the CT is frozen */
+	int go, go_write; /* save: a byte on go once the CT is frozen */
 	const char *text; /* restore: the checked file */
 };
 
@@ -163,12 +163,13 @@ static int collect(int netfd, const char *dir, struct sysctl_list *l)
 
 static int by_path(const void *a, const void *b)
 {
-	return strcmp(((const struct sysctl_value *)a)->path, ((const struct sysctl_value *)b)->path);
+	return strcmp(((const struct sysctl_value *)a)->path,
+		      ((const struct sysctl_value *)b)->path);
 }
 
 static const char *fresh_value(const struct sysctl_list *fresh, const char *path)
 {
-	struct sysctl_value key = { .path = (char *)path };
+	struct sysctl_value key = {.path = (char *)path};
 	const struct sysctl_value *v = bsearch(&key, fresh->v, fresh->n, sizeof(key), by_path);
 
 	return v ? v->value : NULL;
@@ -196,7 +197,8 @@ static int write_changed(int dirfd, const struct sysctl_list *ct, const struct s
 		/* An interface named with '=' or a space, a value with a control character */
 		if (!path_ok(ct->v[i].path, strlen(ct->v[i].path)) ||
 		    !value_ok(ct->v[i].value, strlen(ct->v[i].value))) {
-			vz_warn("/proc/sys/net/%s cannot be carried: a space, = or control character",
+			vz_warn("/proc/sys/net/%s cannot be carried: a space, = or control "
+				"character",
 				ct->v[i].path);
 			continue;
 		}
@@ -254,7 +256,7 @@ static int save_read(struct sysctl_job *j, struct sysctl_list *fresh, struct sys
 static int save_child(void *arg, struct vz_error *err)
 {
 	struct sysctl_job *j = arg;
-	struct sysctl_list fresh = { 0 }, ct = { 0 };
+	struct sysctl_list fresh = {0}, ct = {0};
 	int ret;
 
 	close(j->go_write);
@@ -270,7 +272,7 @@ int vz_cpt_sysctl_save_start(pid_t init_pid, int dirfd, struct vz_cpt_sysctl_sav
 			     struct vz_error *err)
 {
 	int go[2], ret;
-	struct sysctl_job j = { .pid = init_pid, .dirfd = dirfd };
+	struct sysctl_job j = {.pid = init_pid, .dirfd = dirfd};
 
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot create a pipe");
@@ -310,10 +312,10 @@ int vz_cpt_sysctl_default_path(const char *path, char *buf, size_t size)
 	static const struct {
 		const char *dir, *dflt;
 	} iface_dirs[] = {
-		{ "ipv4/conf/", "default" },
-		{ "ipv6/conf/", "default" },
-		{ "ipv4/neigh/", "lo" },
-		{ "ipv6/neigh/", "lo" },
+		{"ipv4/conf/", "default"},
+		{"ipv6/conf/", "default"},
+		{"ipv4/neigh/", "lo"},
+		{"ipv6/neigh/", "lo"},
 	};
 
 	for (size_t i = 0; i < sizeof(iface_dirs) / sizeof(iface_dirs[0]); i++) {
@@ -373,8 +375,8 @@ static int restore_child(void *arg, struct vz_error *err)
 			for (char *p = path; *p; p++)
 				if (*p == '/')
 					*p = '.';
-			vz_warn("Cannot set net.%s to '%.*s' in the restored CT: %s", path, (int)vlen,
-				eq + 1, strerror(errno));
+			vz_warn("Cannot set net.%s to '%.*s' in the restored CT: %s", path,
+				(int)vlen, eq + 1, strerror(errno));
 		}
 		if (fd >= 0)
 			close(fd);
@@ -386,7 +388,7 @@ static int restore_child(void *arg, struct vz_error *err)
 int vz_cpt_sysctl_restore(pid_t pid, int dirfd, struct vz_error *err)
 {
 	__vz_free char *text = NULL;
-	struct sysctl_job j = { .pid = pid, .dirfd = dirfd };
+	struct sysctl_job j = {.pid = pid, .dirfd = dirfd};
 	int len = vz_read_text_at(dirfd, VZ_CPT_SYSCTL_FILE, FILE_MAX, &text, VZ_E_RESTORE, err);
 
 	if (len == -ENOENT)

@@ -45,7 +45,9 @@ int vz_pidfd_open(pid_t pid)
 
 int vz_enter_ns(pid_t pid, int nstype, enum vz_error_kind kind, struct vz_error *err)
 {
-	const char *what = nstype == CLONE_NEWNET ? "network" : nstype == CLONE_NEWNS ? "mount" : "";
+	const char *what = nstype == CLONE_NEWNET ? "network"
+			   : nstype == CLONE_NEWNS ? "mount"
+						   : "";
 	int pidfd = vz_pidfd_open(pid), ret = 0;
 
 	if (pidfd < 0 || setns(pidfd, nstype) < 0)

@@ -18,7 +18,7 @@
 
 static int check(const char *text)
 {
-	struct vz_error err = { 0 };
+	struct vz_error err = {0};
 
 	return vz_cpt_sysctl_check(text, &err);
 }
@@ -34,8 +34,7 @@ static void test_check(void)
 	is_int(check("ipv4/tcp_congestion_control=\n"), 0, "an empty value");
 	is_int(check("ipv4/ip_forward\n"), -EBADMSG, "a line without '=' is refused");
 	is_int(check("=1\n"), -EBADMSG, "an empty path");
-	is_int(check("../kernel/core_pattern=|/tmp/x\n"), -EBADMSG,
-	       "a path leaving /proc/sys/net");
+	is_int(check("../kernel/core_pattern=|/tmp/x\n"), -EBADMSG, "a path leaving /proc/sys/net");
 	is_int(check("ipv4/../../kernel/modprobe=/tmp/x\n"), -EBADMSG, "... through a middle '..'");
 	is_int(check("/proc/sys/kernel/modprobe=/tmp/x\n"), -EBADMSG, "an absolute path");
 	is_int(check("ipv4//ip_forward=1\n"), -EBADMSG, "an empty component");
@@ -46,7 +45,7 @@ static void test_check(void)
 	is_int(check("ipv4/ip_forward=1\nipv4/x\n"), -EBADMSG, "a bad second line");
 
 	{
-		struct vz_error err = { 0 };
+		struct vz_error err = {0};
 
 		vz_cpt_sysctl_check("ipv4/a=1\nipv4/b=2\nipv4/c\n", &err);
 		like(err.msg, "line 3", "the error names the line: %s", err.msg);
@@ -99,7 +98,7 @@ static void test_restore_refuses(void)
 {
 	char tmpdir[] = "/tmp/vz-test-sysctl.XXXXXX";
 	__vz_close int dirfd = -1;
-	struct vz_error err = { 0 };
+	struct vz_error err = {0};
 	static const char with_nul[] = "ipv4/ip_forward=1\n\0ipv4/x=1\n";
 
 	if (!mkdtemp(tmpdir) || (dirfd = open(tmpdir, O_DIRECTORY | O_CLOEXEC)) < 0)
