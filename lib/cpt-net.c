@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/ethernet.h>
@@ -314,7 +315,23 @@ static int route_one(struct nlmsghdr *h, void *arg)
 	return oif ? keep_on(arg, h, oif) : keep(arg, h, NULL);
 }
 
-int vz_cpt_net_save(pid_t pid, CptNetEntry ***out, size_t *nr, struct vz_error *err)
+/* The CT's policy routing rules; the ones a new namespace has already are the kernel's. */
+static int rule_one(struct nlmsghdr *h, void *arg)
+{
+	struct fib_rule_hdr *frh = NLMSG_DATA(h);
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*frh));
+
+	if (h->nlmsg_type != RTM_NEWRULE || len < 0)
+		return 0;
+	for (struct rtattr *a = (struct rtattr *)((char *)frh + NLMSG_ALIGN(sizeof(*frh)));
+	     RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == FRA_PROTOCOL && RTA_PAYLOAD(a) == sizeof(uint8_t) &&
+		    *(uint8_t *)RTA_DATA(a) == RTPROT_KERNEL)
+			return 0;
+	return keep(arg, h, NULL);
+}
+
+int vz_cpt_net_save(pid_t pid, bool rules, CptNetEntry ***out, size_t *nr, struct vz_error *err)
 {
 	struct links links = { 0 };
 	struct saved s = { .links = &links };
@@ -332,26 +349,48 @@ int vz_cpt_net_save(pid_t pid, CptNetEntry ***out, size_t *nr, struct vz_error *
 		ret = nl_dump(sk, RTM_GETROUTE, AF_INET, route_one, &s);
 	if (ret == 0)
 		ret = nl_dump(sk, RTM_GETROUTE, AF_INET6, route_one, &s);
+	if (ret == 0 && rules)
+		ret = nl_dump(sk, RTM_GETRULE, AF_INET, rule_one, &s);
+	if (ret == 0 && rules)
+		ret = nl_dump(sk, RTM_GETRULE, AF_INET6, rule_one, &s);
 	free(links.v);
 	if (ret < 0) {
 		vz_cpt_net_free(s.v, s.nr);
 		return vz_error_sys(err, VZ_E_CHKPNT, -ret,
-				    "Cannot read the addresses and routes of the CT");
+				    "Cannot read the addresses, routes and rules of the CT");
 	}
 	*out = s.v;
 	*nr = s.nr;
 	return 0;
 }
 
+/* The size of the fixed header of a message we replay, 0 for another kind. */
+static size_t msg_fixed(uint16_t type)
+{
+	switch (type) {
+	case RTM_NEWADDR:
+		return sizeof(struct ifaddrmsg);
+	case RTM_NEWROUTE:
+		return sizeof(struct rtmsg);
+	case RTM_NEWRULE:
+		return sizeof(struct fib_rule_hdr);
+	default:
+		return 0;
+	}
+}
+
 /* The attributes of a message that passed vz_cpt_net_valid(). */
 static struct rtattr *msg_attrs(struct nlmsghdr *h, int *len)
 {
-	if (h->nlmsg_type == RTM_NEWADDR) {
-		*len = h->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifaddrmsg));
-		return IFA_RTA((struct ifaddrmsg *)NLMSG_DATA(h));
-	}
-	*len = h->nlmsg_len - NLMSG_LENGTH(sizeof(struct rtmsg));
-	return RTM_RTA((struct rtmsg *)NLMSG_DATA(h));
+	size_t fixed = msg_fixed(h->nlmsg_type);
+
+	*len = h->nlmsg_len - NLMSG_LENGTH(fixed);
+	return (struct rtattr *)((char *)NLMSG_DATA(h) + NLMSG_ALIGN(fixed));
+}
+
+static const char *msg_what(uint16_t type)
+{
+	return type == RTM_NEWADDR ? "address" : type == RTM_NEWRULE ? "rule" : "route";
 }
 
 bool vz_cpt_net_valid(CptNetEntry *const *v, size_t nr)
@@ -365,14 +404,12 @@ bool vz_cpt_net_valid(CptNetEntry *const *v, size_t nr)
 		if (v[i]->nlmsg.len < sizeof(h) || v[i]->nlmsg.len > NL_BUF)
 			return false;
 		memcpy(&h, v[i]->nlmsg.data, sizeof(h));
-		if (h.nlmsg_type == RTM_NEWADDR)
-			fixed = sizeof(struct ifaddrmsg);
-		else if (h.nlmsg_type == RTM_NEWROUTE)
-			fixed = sizeof(struct rtmsg);
-		else
+		fixed = msg_fixed(h.nlmsg_type);
+		if (!fixed)
 			return false;
 		if (h.nlmsg_len != v[i]->nlmsg.len || h.nlmsg_len < NLMSG_LENGTH(fixed) ||
 		    (h.nlmsg_type == RTM_NEWADDR && !v[i]->ifname) ||
+		    (h.nlmsg_type == RTM_NEWRULE && v[i]->ifname) ||
 		    (v[i]->ifname && strlen(v[i]->ifname) >= IFNAMSIZ))
 			return false;
 		/* The attributes must fill the message exactly (NLMSG_ALIGNed data). */
@@ -430,6 +467,8 @@ static struct nlmsghdr *localize(const CptNetEntry *e, const struct links *ls)
 		((struct ifaddrmsg *)NLMSG_DATA(h))->ifa_index = l->index;
 		return h;
 	}
+	if (h->nlmsg_type != RTM_NEWROUTE)
+		return h; /* a rule names its links */
 	for (a = msg_attrs(h, &len); RTA_OK(a, len); a = RTA_NEXT(a, len))
 		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) == sizeof(int) && l)
 			memcpy(RTA_DATA(a), &l->index, sizeof(int));
@@ -471,7 +510,7 @@ int vz_cpt_net_restore(pid_t pid, CptNetEntry *const *v, size_t nr, struct vz_er
 				h = localize(e, &links);
 				if (!h) {
 					vz_warn("The CT's link %s is gone: its %s is not restored",
-						e->ifname, type == RTM_NEWADDR ? "address" : "route");
+						e->ifname, msg_what(type));
 					done[i] = true;
 					continue;
 				}
@@ -480,9 +519,9 @@ int vz_cpt_net_restore(pid_t pid, CptNetEntry *const *v, size_t nr, struct vz_er
 					done[i] = true;
 				else if (!ret)
 					ret = vz_error_sys(err, VZ_E_RESTORE, -r,
-							   "Cannot restore %s of the CT on %s",
-							   type == RTM_NEWADDR ? "an address"
-									       : "a route",
+							   "Cannot restore a%s %s of the CT on %s",
+							   type == RTM_NEWADDR ? "n" : "",
+							   msg_what(type),
 							   e->ifname && *e->ifname ? e->ifname
 										 : "no link");
 			}

@@ -8,8 +8,8 @@
  * the veth of NETIF).  What the CT configured itself, the addresses and
  * routes of its bridged interfaces above all, is saved here instead: the
  * kernel's own rtnetlink dump, taken while the CT is frozen, replayed
- * into the new namespace by name.  Netfilter rules and sysctls of the
- * CT's namespace are not carried over.
+ * into the new namespace by name, and the policy routing rules it added.
+ * Its nftables rules and sysctls are cpt-nft.h's and cpt-sysctl.h's.
  */
 #ifndef VZ_CPT_NET_H
 #define VZ_CPT_NET_H
@@ -30,8 +30,11 @@ int vz_cpt_net_check_links(pid_t pid, const char *const *plugged, size_t nr,
 			   struct vz_error *err);
 /* Bring up lo in pid's network namespace (CRIU restores it empty). */
 int vz_cpt_net_lo_up(pid_t pid, struct vz_error *err);
-/* The addresses and routes of pid's network namespace (free with vz_cpt_net_free()). */
-int vz_cpt_net_save(pid_t pid, CptNetEntry ***out, size_t *nr, struct vz_error *err);
+/*
+ * The addresses and routes of pid's network namespace, and with rules its
+ * policy routing rules (free with vz_cpt_net_free()).
+ */
+int vz_cpt_net_save(pid_t pid, bool rules, CptNetEntry ***out, size_t *nr, struct vz_error *err);
 void vz_cpt_net_free(CptNetEntry **v, size_t nr);
 /* Is every entry a well-formed message of a kind vz_cpt_net_restore() replays? */
 bool vz_cpt_net_valid(CptNetEntry *const *v, size_t nr);

@@ -340,7 +340,8 @@ static int dump_notify(const char *script, pid_t pid, void *arg, struct vz_error
 		if (ret < 0)
 			return ret;
 		/* The CT can no longer change its addresses, routes and rules. */
-		ret = vz_cpt_net_save(d->st.init_pid, &d->net, &d->nr_net, err);
+		ret = vz_cpt_net_save(d->st.init_pid, !d->opts->no_net_rules, &d->net, &d->nr_net,
+				      err);
 		d->meta.net = d->net;
 		d->meta.n_net = d->nr_net;
 		if (ret == 0 && !d->nft_started) {

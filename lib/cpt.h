@@ -75,6 +75,8 @@ struct vz_cpt_opts {
 	 * here: for a destination that does not restore vzctl's own image.
 	 */
 	bool criu_tmpfs;
+	/* Leave the CT's policy routing rules out: for a destination that refuses them. */
+	bool no_net_rules;
 };
 
 /*

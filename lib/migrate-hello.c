@@ -47,7 +47,7 @@ void vz_mig_fill_hello(MigHelloEntry *h, unsigned ctid, char *criu_version, char
 		       size_t nr_flags)
 {
 	static char *caps[] = {"online", "files-incremental", "precopy", "image-delta",
-				"tmpfs-image", "dump-tree"};
+				"tmpfs-image", "dump-tree", "net-rules"};
 
 	h->version = VZ_MIG_PROTO_VERSION;
 	h->ctid = ctid;

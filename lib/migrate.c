@@ -100,6 +100,7 @@ struct src {
 	bool peer_precopy; /* the destination runs page servers */
 	bool peer_image;   /* the destination takes an image CT's root.img by blocks */
 	bool peer_tmpfs;   /* the destination restores vzctl's image of /dev, /dev/shm */
+	bool peer_rules;   /* the destination restores policy routing rules */
 	bool peer_dump_tree; /* the dump goes as vz's tree image, not through tar */
 	struct vz_mig_image *image; /* an image CT's root.img, sent by blocks */
 	struct vz_mig_relay relay;
@@ -427,6 +428,7 @@ static int src_hello(struct src *s, char *criu_version, struct vz_error *err)
 	s->peer_precopy = vz_mig_has_cap(answer->reply->hello, "precopy");
 	s->peer_image = vz_mig_has_cap(answer->reply->hello, "image-delta");
 	s->peer_tmpfs = vz_mig_has_cap(answer->reply->hello, "tmpfs-image");
+	s->peer_rules = vz_mig_has_cap(answer->reply->hello, "net-rules");
 	s->peer_dump_tree = vz_mig_has_cap(answer->reply->hello, "dump-tree");
 	vz_info("Destination runs vz %s, kernel %s, CRIU %s", answer->reply->hello->vz_version ?: "?",
 		answer->reply->hello->kernel ?: "?",
@@ -618,7 +620,8 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		/* CRIU's check passed in src_prepare(). */
 		struct vz_cpt_opts co = { .dumpdir = dump, .post_dump = src_post_dump,
 					  .post_dump_arg = &s, .criu_checked = true,
-					  .criu_tmpfs = !s.peer_tmpfs };
+					  .criu_tmpfs = !s.peer_tmpfs,
+					  .no_net_rules = !s.peer_rules };
 
 		if (!o->precopy_rounds)
 			r->precopy_off = "not asked for";

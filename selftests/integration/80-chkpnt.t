@@ -106,6 +106,10 @@ run vz exec $CT 'echo 1 >/proc/sys/net/ipv4/ip_forward && echo 600 >/proc/sys/ne
 is "$rc" 0 "the CT sets ip_forward, tcp_keepalive_time and venet0's rp_filter"
 sysctl_before=$(vz exec $CT "$sysctls" 2>&1)
 like "$sysctl_before" "ip_forward 1" "... ($(echo $sysctl_before))"
+# Policy routing of the CT's own: a rule and the table it points to.
+ctip() { nsenter --net="/proc/$(state INIT_PID)/ns/net" ip "$@"; }
+ctip rule add from $IP lookup 100 priority 1000 && ctip route add 198.51.100.0/24 dev venet0 table 100
+ok $? "a policy routing rule and a route in its table in the CT"
 
 # A link the CT made itself (a tun device, as OpenVPN makes) would not come
 # back: the checkpoint is refused up front and the CT runs on.
@@ -172,6 +176,9 @@ is "$(grep -cxE 'ipv4/ip_forward=1|ipv4/tcp_keepalive_time=600|ipv4/conf/venet0/
 grep -q '^ipv4/tcp_fin_timeout=' "$T/sysctl.net" 2>/dev/null
 is "$?" 1 "... and not what it left at the default"
 printf '# sysctl.net: %s\n' "$(tr '\n' ' ' <"$T/sysctl.net" 2>/dev/null | cut -c1-400)"
+like "$(ctip rule show 2>&1)" "^1000:[[:space:]]+from $IP lookup 100" "the CT's policy routing rule comes back"
+like "$(ctip route show table 100 2>&1)" "^198.51.100.0/24 dev venet0" "... and the route of its table"
+is "$(ctip rule show 2>&1 | wc -l)" 4 "... beside the three a namespace has, not twice"
 run vz exec $CT "$devlook"
 like "$out" "^kept" "/dev/shm comes back with its files"
 is "$out" "$dev_before" "... their modes, links, owners and times, /dev's own symlink; /dev/null works"

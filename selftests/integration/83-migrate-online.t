@@ -194,6 +194,9 @@ printf '%s\n' 'table inet vzt_fw {' ' chain input {' \
 ok $? "a firewall rule in the bridged CT"
 onA "$vzctl" exec $CT 'echo 1 >/proc/sys/net/ipv4/conf/eth0/arp_ignore && echo 0 >/proc/sys/net/ipv4/tcp_sack'
 ok $? "the CT sets eth0's arp_ignore and turns tcp_sack off"
+ctip() { nsenter --net="/proc/$(state "$1" INIT_PID)/ns/net" ip "${@:2}"; }
+ctip "$A" rule add from $BIP lookup 200 priority 2000 && ctip "$A" route add default dev eth0 table 200
+ok $? "a policy routing rule of the CT's and a default route in its table"
 mkfifo "$A/bask"
 lan bash -c '
 	for i in $(seq 40); do (exec 3<>/dev/tcp/'$BIP'/8081) 2>/dev/null && break; sleep 0.5; done
@@ -228,6 +231,8 @@ printf '%s' "$out" | grep -q CRIU
 is "$?" 1 "... and no table of CRIU's network lock"
 run onB "$vzctl" exec $CT 'cat /proc/sys/net/ipv4/conf/eth0/arp_ignore /proc/sys/net/ipv4/tcp_sack'
 is "$(echo $out)" "1 0" "its network sysctls came along"
+like "$(ctip "$B" rule show 2>&1)" "^2000:[[:space:]]+from $BIP lookup 200" "its policy routing rule came along"
+like "$(ctip "$B" route show table 200 2>&1)" "^default dev eth0" "... and the route of its table"
 is "$(bask two)" "two" "the same connection answers from node B"
 run lan bash -c "exec 3<>/dev/tcp/$BIP/8081 && echo three >&3 && read -t 10 r <&3 && echo \$r"
 is "$out" "three" "a new connection reaches it on node B"

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -62,6 +63,23 @@ static size_t frame(const CptMetaEntry *m, uint8_t *buf, size_t size)
 	memcpy(buf, hdr, 8);
 	cpt_meta_entry__pack(m, buf + 8);
 	return len + 8;
+}
+
+/* m framed and decoded again as restore reads it, or NULL if refused. */
+static CptMetaEntry *decoded(CptMetaEntry *m)
+{
+	static uint8_t buf[4096];
+	struct vz_error err = { 0 };
+	CptMetaEntry *out = NULL;
+	size_t len = frame(m, buf, sizeof(buf));
+
+	return vz_cpt_meta_decode(buf, len, &out, &err) == 0 ? out : NULL;
+}
+
+static void release(CptMetaEntry *e)
+{
+	if (e)
+		cpt_meta_entry__free_unpacked(e, NULL);
 }
 
 static void refused(const uint8_t *buf, size_t len, const char *what, const char *why)
@@ -142,12 +160,9 @@ int main(void)
 	/* A mask: restore binds its own tmpfs, never a path from the file. */
 	mnt.mask = mnt.has_mask = true;
 	mnt.source = "";
-	len = frame(&m, buf, sizeof(buf));
-	back = NULL;
-	ok(vz_cpt_meta_decode(buf, len, &back, &err) == 0 && back && back->ext_mounts[0]->mask,
-	   "a mask without a source is read");
-	if (back)
-		cpt_meta_entry__free_unpacked(back, NULL);
+	back = decoded(&m);
+	ok(back && back->ext_mounts[0]->mask, "a mask without a source is read");
+	release(back);
 	mnt.source = "/etc";
 	len = frame(&m, buf, sizeof(buf));
 	refused(buf, len, "a mask with a source", "bad external mount");
@@ -161,13 +176,10 @@ int main(void)
 	mnt.options = "size=65536k,nr_inodes=4096";
 	mnt.flags = 0;
 	mnt.has_flags = true;
-	len = frame(&m, buf, sizeof(buf));
-	back = NULL;
-	ok(vz_cpt_meta_decode(buf, len, &back, &err) == 0 && back &&
-		   !strcmp(back->ext_mounts[0]->image, "tmpfs-0.img"),
+	back = decoded(&m);
+	ok(back && !strcmp(back->ext_mounts[0]->image, "tmpfs-0.img"),
 	   "a tmpfs entry with its image is read");
-	if (back)
-		cpt_meta_entry__free_unpacked(back, NULL);
+	release(back);
 	mnt.image = "../../etc/shadow";
 	len = frame(&m, buf, sizeof(buf));
 	refused(buf, len, "a tmpfs image outside the dump", "bad external mount");
@@ -204,13 +216,10 @@ int main(void)
 		ne.ifname = "eth0";
 		m.net = nes;
 		m.n_net = 1;
-		len = frame(&m, buf, sizeof(buf));
-		back = NULL;
-		ok(vz_cpt_meta_decode(buf, len, &back, &err) == 0 && back && back->n_net == 1 &&
-			   !strcmp(back->net[0]->ifname, "eth0"),
+		back = decoded(&m);
+		ok(back && back->n_net == 1 && !strcmp(back->net[0]->ifname, "eth0"),
 		   "an address of the CT is read back");
-		if (back)
-			cpt_meta_entry__free_unpacked(back, NULL);
+		release(back);
 		addr.h.nlmsg_type = RTM_DELLINK;
 		len = frame(&m, buf, sizeof(buf));
 		refused(buf, len, "a netlink message that is no address or route", "bad address or route");
@@ -226,6 +235,43 @@ int main(void)
 		ne.ifname = NULL;
 		len = frame(&m, buf, sizeof(buf));
 		refused(buf, len, "an address without its link", "bad address or route");
+		m.net = NULL;
+		m.n_net = 0;
+	}
+	/* A policy routing rule: "from 203.0.113.5 lookup 100" names no link. */
+	{
+		static const uint8_t from[4] = { 203, 0, 113, 5 };
+		uint32_t rule[(NLMSG_LENGTH(sizeof(struct fib_rule_hdr)) + RTA_LENGTH(4)) / 4] = { 0 };
+		struct nlmsghdr *h = (struct nlmsghdr *)rule;
+		struct fib_rule_hdr *frh = NLMSG_DATA(h);
+		struct rtattr *src = (struct rtattr *)((char *)frh + NLMSG_ALIGN(sizeof(*frh)));
+		CptNetEntry ne = CPT_NET_ENTRY__INIT, *nes[1] = { &ne };
+
+		h->nlmsg_len = sizeof(rule);
+		h->nlmsg_type = RTM_NEWRULE;
+		frh->family = AF_INET;
+		frh->src_len = 32;
+		frh->table = 100;
+		frh->action = FR_ACT_TO_TBL;
+		src->rta_len = RTA_LENGTH(sizeof(from));
+		src->rta_type = FRA_SRC;
+		memcpy(RTA_DATA(src), from, sizeof(from));
+		ne.nlmsg.data = (uint8_t *)rule;
+		ne.nlmsg.len = sizeof(rule);
+		m.net = nes;
+		m.n_net = 1;
+		back = decoded(&m);
+		ok(back && back->n_net == 1 && back->net[0]->nlmsg.len == sizeof(rule),
+		   "a policy routing rule of the CT is read back");
+		release(back);
+		ne.ifname = "eth0";
+		len = frame(&m, buf, sizeof(buf));
+		refused(buf, len, "a rule with a link to be renumbered", "bad address or route");
+		ne.ifname = NULL;
+		h->nlmsg_len = NLMSG_LENGTH(sizeof(*frh)) - 4;
+		ne.nlmsg.len = h->nlmsg_len;
+		len = frame(&m, buf, sizeof(buf));
+		refused(buf, len, "a rule shorter than its header", "bad address or route");
 		m.net = NULL;
 		m.n_net = 0;
 	}
