@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The tmpfs mounts vzctl gives a CT (/dev, /dev/shm), saved and restored by
- * vzctl (internal to the cpt*.c files; format in cpt-tmpfs.proto).  CRIU
+ * vzctl (internal to the cpt*.c files; written as a tree image, see
+ * tree-image.h).  CRIU
  * would run tar and gzip for each of them under the freeze, on dump and on
  * restore; here they are external mounts to CRIU: vzctl writes their
  * content while CRIU dumps the tasks, and on restore mounts a tmpfs like
@@ -20,18 +21,7 @@
 #include "cpt-mount.pb-c.h"
 #include "error.h"
 #include "procutil.h"
-
-/*
- * How a tree is written and read.  Ids: relative to the CT's base when it
- * has its own user namespace.  files_only: a reader refuses anything but
- * directories, regular files and symlinks.  replace: a reader replaces what
- * is in the way of a non-directory (as tar does), instead of refusing.
- */
-struct vz_tree_opts {
-	bool userns;
-	unsigned long uid_base, gid_base;
-	bool files_only, replace;
-};
+#include "tree-image.h"
 
 /* Is this a tmpfs vzctl mounted (mount point, root in the file system, fs type, read-only)? */
 bool vz_cpt_tmpfs_is_ours(const char *point, const char *root, const char *fstype, bool ro);
@@ -52,7 +42,7 @@ struct vz_cpt_tmpfs_save {
 	int dirfd;
 	CptMountEntry *const *mounts;
 	size_t nr;
-	struct vz_tree_opts ids;
+	struct vz_tree_opts tree;
 	struct vz_child child;
 };
 int vz_cpt_tmpfs_save_start(struct vz_cpt_tmpfs_save *s, struct vz_error *err);
@@ -63,11 +53,7 @@ int vz_cpt_tmpfs_save_wait(struct vz_cpt_tmpfs_save *s, struct vz_error *err);
  * on the node in a new directory under /tmp: *path (malloc'ed), detached
  * and removed with vz_cpt_mask_umount() once CRIU has bound it.
  */
-int vz_cpt_tmpfs_restore(const CptMountEntry *e, int dirfd, const struct vz_tree_opts *ids,
+int vz_cpt_tmpfs_restore(const CptMountEntry *e, int dirfd, const struct vz_tree_opts *tree,
 			 char **path, struct vz_error *err);
-
-/* The two halves on any directory (also the migration's dump): tree at rootfd <-> stream fd. */
-int vz_cpt_tmpfs_write(int rootfd, int outfd, const struct vz_tree_opts *ids, struct vz_error *err);
-int vz_cpt_tmpfs_read(int infd, int rootfd, const struct vz_tree_opts *ids, struct vz_error *err);
 
 #endif

@@ -303,7 +303,7 @@ static int dump_tmpfs_start(struct dump *d, struct vz_error *err)
 		.dirfd = d->dirfd,
 		.mounts = d->mounts,
 		.nr = d->nr_mounts,
-		.ids = { .userns = d->meta.userns,
+		.tree = { .userns = d->meta.userns,
 			 .uid_base = d->meta.uid_base,
 			 .gid_base = d->meta.gid_base },
 	};

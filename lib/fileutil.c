@@ -86,6 +86,25 @@ int vz_read_text_at(int dirfd, const char *name, size_t max, char **out,
 	return len;
 }
 
+int vz_read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return got ? -EPIPE : 0;
+		got += n;
+	}
+	return 1;
+}
+
 int vz_read_fd_small(int fd, char *buf, size_t size)
 {
 	ssize_t n;

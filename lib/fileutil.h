@@ -23,6 +23,8 @@ int vz_read_text_at(int dirfd, const char *name, size_t max, char **out,
 		    enum vz_error_kind kind, struct vz_error *err);
 /* Read a whole file into a NUL-terminated buffer; returns its length or -errno. */
 int vz_read_file(const char *path, char **out, struct vz_error *err);
+/* Exactly len bytes: 1, or 0 at the end before the first byte, -EPIPE after it, -errno. */
+int vz_read_full(int fd, void *buf, size_t len);
 /* One read of fd into buf, NUL-terminated: the length or -errno. */
 int vz_read_fd_small(int fd, char *buf, size_t size);
 /* Read a small file relative to dirfd (cgroup and /proc files). */

@@ -657,7 +657,7 @@ static int dir_writer(void *arg, struct vz_error *err)
 	root = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'", j->dir);
-	return vz_cpt_tmpfs_write(root, j->fd, &o, err);
+	return vz_tree_write(root, j->fd, &o, err);
 }
 
 static int dir_reader(void *arg, struct vz_error *err)
@@ -670,7 +670,7 @@ static int dir_reader(void *arg, struct vz_error *err)
 	root = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot open '%s'", j->dir);
-	return vz_cpt_tmpfs_read(j->fd, root, &o, err);
+	return vz_tree_read(j->fd, root, &o, err);
 }
 
 /* Start fn in a child on one end of a pipe; *fd: the other end, ours. */

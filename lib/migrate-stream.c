@@ -14,26 +14,6 @@
 #include "log.h"
 #include "migrate-stream.h"
 
-/* 1 on a full read, 0 on EOF before the first byte, -errno otherwise. */
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return got ? -EPIPE : 0;
-		got += n;
-	}
-	return 1;
-}
-
 int vz_mig_send(struct vz_mig_conn *c, const MigFrameEntry *f, struct vz_error *err)
 {
 	size_t len = mig_frame_entry__get_packed_size(f);
@@ -134,7 +114,7 @@ int vz_mig_recv(struct vz_mig_conn *c, MigFrameEntry **out, struct vz_error *err
 		*out = take_ptr(c->pending);
 		return 0;
 	}
-	ret = read_full(c->in, &hdr, 4);
+	ret = vz_read_full(c->in, &hdr, 4);
 	if (ret == 0)
 		return vz_error_set(err, VZ_E_SYSTEM, ECONNRESET, "The other node closed the connection");
 	if (ret < 0)
@@ -147,7 +127,7 @@ int vz_mig_recv(struct vz_mig_conn *c, MigFrameEntry **out, struct vz_error *err
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot read from the other node");
-	ret = len ? read_full(c->in, buf, len) : 1;
+	ret = len ? vz_read_full(c->in, buf, len) : 1;
 	if (ret <= 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, ret ? -ret : EPIPE,
 				    "The connection to the other node broke");

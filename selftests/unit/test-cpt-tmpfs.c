@@ -107,7 +107,7 @@ static int write_image(const char *tree, const char *image, const struct vz_tree
 {
 	int root = open(at(tree), O_RDONLY | O_DIRECTORY);
 	int out = open(at(image), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int ret = vz_cpt_tmpfs_write(root, out, ids, err);
+	int ret = vz_tree_write(root, out, ids, err);
 
 	close(root);
 	close(out);
@@ -122,7 +122,7 @@ static int read_image(const char *image, const char *tree, const struct vz_tree_
 	vz_rm_rf(at(tree));
 	mkdir(at(tree), 0700);
 	root = open(at(tree), O_RDONLY | O_DIRECTORY);
-	ret = vz_cpt_tmpfs_read(in, root, ids, err);
+	ret = vz_tree_read(in, root, ids, err);
 	close(root);
 	close(in);
 	return ret;
@@ -464,12 +464,12 @@ int main(void)
 			{
 				int in = open(at("bad.img"), O_RDONLY), root = open(at("dst"), O_RDONLY);
 
-				ok(vz_cpt_tmpfs_read(in, root, &plain, &err) < 0, "an existing file is in the way");
+				ok(vz_tree_read(in, root, &plain, &err) < 0, "an existing file is in the way");
 				close(in);
 				close(root);
 				in = open(at("bad.img"), O_RDONLY);
 				root = open(at("dst"), O_RDONLY);
-				ok(vz_cpt_tmpfs_read(in, root, &replace, &err) == 0,
+				ok(vz_tree_read(in, root, &replace, &err) == 0,
 				   "... and replaced when asked to");
 				close(in);
 				close(root);
