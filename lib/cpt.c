@@ -531,9 +531,12 @@ static int chkpnt_dump(struct vz_ct *ct, struct vz_cpt_opts *opts, unsigned step
 	}
 	if (ret == 0)
 		ret = dump_prepare_dir(&d, err);
+	/* One CRIU worker answers both unless the check passed before (a migration's hello). */
 	if (ret == 0 && !opts->criu_checked)
-		ret = vz_criu_check(err);
-	if (ret == 0)
+		ret = vz_criu_check(d.criu_version, sizeof(d.criu_version), err);
+	else if (ret == 0 && opts->criu_version)
+		snprintf(d.criu_version, sizeof(d.criu_version), "%s", opts->criu_version);
+	else if (ret == 0)
 		ret = vz_criu_version(d.criu_version, sizeof(d.criu_version), err);
 	if (ret == 0)
 		ret = dump_collect(&d, err);
@@ -1130,7 +1133,7 @@ static int undump(struct vz_ct *ct, const struct vz_cpt_opts *opts, bool frozen,
 				   ct->idstr);
 		goto out;
 	}
-	ret = opts->criu_checked ? 0 : vz_criu_check(err);
+	ret = opts->criu_checked ? 0 : vz_criu_check(NULL, 0, err);
 	if (ret < 0)
 		goto out;
 	l.root = vz_ct_get_subst(ct, "VE_ROOT");

@@ -70,6 +70,7 @@ struct vz_cpt_opts {
 	int ps_fd;
 	/* CRIU's own check of the kernel passed already (a migration's hello) */
 	bool criu_checked;
+	const char *criu_version; /* with criu_checked: the version it said, or NULL */
 	/*
 	 * Leave the CT's /dev and /dev/shm to CRIU (tar) instead of saving them
 	 * here: for a destination that does not restore vzctl's own image.

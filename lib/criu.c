@@ -333,7 +333,7 @@ bool vz_criu_has_mem_track(void)
 	return ok;
 }
 
-int vz_criu_check(struct vz_error *err)
+int vz_criu_check(char *version_out, size_t size, struct vz_error *err)
 {
 	CriuReq req = CRIU_REQ__INIT;
 	CriuOpts opts = CRIU_OPTS__INIT;
@@ -385,6 +385,8 @@ int vz_criu_check(struct vz_error *err)
 		goto out;
 	}
 	criu_resp__free_unpacked(resp, NULL);
+	if (version_out)
+		snprintf(version_out, size, "%s", version);
 out:
 	vz_rm_rf(dir);
 	return ret;

@@ -63,7 +63,8 @@ bool vz_criu_has_mem_track(void);
 /*
  * Can this node checkpoint at all?  CRIU's own check of the kernel; a
  * failure is VZ_E_NO_KERNEL_SUPPORT naming the kernel and CRIU versions.
+ * CRIU's version (asked first) goes to version unless it is NULL.
  */
-int vz_criu_check(struct vz_error *err);
+int vz_criu_check(char *version, size_t size, struct vz_error *err);
 
 #endif

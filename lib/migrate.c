@@ -483,9 +483,7 @@ static int src_prepare(struct src *s, struct vz_ct_state *st, char *criu_version
 	}
 	criu_version[0] = '\0';
 	if (s->o->online) {
-		ret = vz_criu_check(err);
-		if (ret == 0)
-			ret = vz_criu_version(criu_version, size, err);
+		ret = vz_criu_check(criu_version, size, err);
 		if (ret < 0) {
 			s->r->fail = VZ_MIG_F_NO_SUPPORT;
 			return ret;
@@ -620,6 +618,7 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		/* CRIU's check passed in src_prepare(). */
 		struct vz_cpt_opts co = { .dumpdir = dump, .post_dump = src_post_dump,
 					  .post_dump_arg = &s, .criu_checked = true,
+					  .criu_version = criu_version,
 					  .criu_tmpfs = !s.peer_tmpfs,
 					  .no_net_rules = !s.peer_rules };
 
