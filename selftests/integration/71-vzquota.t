@@ -305,6 +305,11 @@ for combo in ext4:simfs:211 xfs:overlay:212 ext4:overlay:213 xfs:simfs:214; do
 	run "$vzctl" create $id --ostemplate busybox --layout $layout --diskspace 20M:24M \
 		--diskinodes 2000:2200
 	is "$rc" 0 "$layout on $fs: create with DISKSPACE 20M:24M"
+	if [ "$layout" = simfs ]; then
+		like "$(getfattr --only-values -n trusted.vz.quota-tagged "$T/mnt-$fs/private/$id" 2>&1)" \
+			"^id=$id ino=[0-9]+ fsid=" \
+			"$layout on $fs: create marked the private area it tagged while empty"
+	fi
 	run "$vzctl" start $id
 	is "$rc" 0 "$layout on $fs: start turns the project quota on"
 	[ "$rc" -eq 0 ] || printf '#   %s\n' "$out"
