@@ -7,11 +7,13 @@
 #define VZ_LOG_PREFIX "criu"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -331,6 +333,62 @@ bool vz_criu_has_mem_track(void)
 	ok = resp->features && resp->features->has_mem_track && resp->features->mem_track;
 	criu_resp__free_unpacked(resp, NULL);
 	return ok;
+}
+
+int vz_criu_check_key(char *buf, size_t size)
+{
+	const char *path = getenv("PATH");
+	char boot[64], bin[PATH_MAX];
+	struct stat st;
+
+	vz_boot_id(boot, sizeof(boot));
+	if (!*boot)
+		return -ENOENT;
+	for (const char *p = path && *path ? path : "/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+
+		if (len && snprintf(bin, sizeof(bin), "%.*s/%s", (int)len, p, CRIU_BINARY) <
+				   (int)sizeof(bin) &&
+		    stat(bin, &st) == 0 && S_ISREG(st.st_mode) && access(bin, X_OK) == 0) {
+			int n = snprintf(buf, size, "boot=%s kernel=%s criu=%s:%llu:%llu:%lld.%09ld", boot,
+					 vz_kernel_release(), bin, (unsigned long long)st.st_ino,
+					 (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
+					 st.st_mtim.tv_nsec);
+
+			return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
+		}
+		p += len + (p[len] == ':');
+	}
+	return -ENOENT;
+}
+
+int vz_criu_check_cached(const char *cache, char *version, size_t size, struct vz_error *err)
+{
+	char key[PATH_MAX + 256], text[PATH_MAX + 512], found[64];
+	__vz_free char *line = NULL;
+	int ret, n;
+
+	if (!cache || vz_criu_check_key(key, sizeof(key)) < 0)
+		return vz_criu_check(version, size, err);
+	n = vz_read_file_at(AT_FDCWD, cache, text, sizeof(text));
+	if (n > 0 && !strncmp(text, key, strlen(key)) &&
+	    sscanf(text + strlen(key), " version=%63s", found) == 1) {
+		if (version)
+			snprintf(version, size, "%s", found);
+		return 0;
+	}
+	ret = vz_criu_check(found, sizeof(found), err);
+	if (ret < 0)
+		return ret;
+	if (version)
+		snprintf(version, size, "%s", found);
+	if (asprintf(&line, "%s version=%s\n", key, found) > 0) {
+		struct vz_error ignored;
+
+		if (vz_write_file_atomic(cache, line, strlen(line), 0644, &ignored) < 0)
+			vz_debug("%s", ignored.msg);
+	}
+	return 0;
 }
 
 int vz_criu_check(char *version_out, size_t size, struct vz_error *err)

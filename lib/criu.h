@@ -66,5 +66,15 @@ bool vz_criu_has_mem_track(void);
  * CRIU's version (asked first) goes to version unless it is NULL.
  */
 int vz_criu_check(char *version, size_t size, struct vz_error *err);
+/*
+ * vz_criu_check() at most once per boot and CRIU binary: a check that
+ * passed is remembered in the file cache (this boot's id, the kernel, the
+ * CRIU binary's inode, size and time, the version), and a later call that
+ * finds the same answers there starts no CRIU worker.  A failure is never
+ * remembered.
+ */
+int vz_criu_check_cached(const char *cache, char *version, size_t size, struct vz_error *err);
+/* What a remembered check must match: "boot=... kernel=... criu=<path>:<ino>:<size>:<mtime>". */
+int vz_criu_check_key(char *buf, size_t size);
 
 #endif

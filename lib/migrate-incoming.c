@@ -39,16 +39,6 @@ static char *record_path(struct vz_ct *ct)
 	return path;
 }
 
-/* This boot of the node: a pid of another boot names nobody. */
-static void boot_id(char *buf, size_t size)
-{
-	int n = vz_read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", buf, size);
-
-	if (n <= 0)
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 static int record_write(struct vz_mig_incoming *in, struct vz_error *err)
 {
 	__vz_free char *text = NULL;
@@ -87,7 +77,8 @@ int vz_mig_incoming_begin(struct vz_ct *ct, struct vz_mig_incoming *in, struct v
 		return vz_error_set(err, VZ_E_SYSTEM, EINVAL, "LOCKDIR is not set");
 	in->pid = getpid();
 	in->starttime = vz_proc_starttime(in->pid);
-	boot_id(in->boot_id, sizeof(in->boot_id));
+	/* A pid of another boot names nobody. */
+	vz_boot_id(in->boot_id, sizeof(in->boot_id));
 	in->stage = VZ_MIG_STAGE_RECEIVING;
 	ret = record_write(in, err);
 	if (ret < 0)
@@ -178,7 +169,7 @@ static bool receiver_alive(const struct vz_mig_incoming *in)
 {
 	char boot[40];
 
-	boot_id(boot, sizeof(boot));
+	vz_boot_id(boot, sizeof(boot));
 	if (strcmp(boot, in->boot_id))
 		return false;
 	if (kill(in->pid, 0) < 0 && errno != EPERM)

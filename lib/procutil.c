@@ -43,6 +43,15 @@ int vz_pidfd_open(pid_t pid)
 	return fd < 0 ? -errno : fd;
 }
 
+void vz_boot_id(char *buf, size_t size)
+{
+	int n = vz_read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", buf, size);
+
+	if (n <= 0)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 int vz_enter_ns(pid_t pid, int nstype, enum vz_error_kind kind, struct vz_error *err)
 {
 	const char *what = nstype == CLONE_NEWNET ? "network"

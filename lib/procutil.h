@@ -11,6 +11,8 @@
 /* Field 22 of /proc/<pid>/stat (start time in clock ticks), 0 if gone. */
 unsigned long long vz_proc_starttime(pid_t pid);
 int vz_pidfd_open(pid_t pid);
+/* This boot of the node (/proc/sys/kernel/random/boot_id), "" if unknown. */
+void vz_boot_id(char *buf, size_t size);
 /* Enter pid's namespace of nstype (CLONE_NEWNET, CLONE_NEWNS), in a child: 0 or -errno. */
 int vz_enter_ns(pid_t pid, int nstype, enum vz_error_kind kind, struct vz_error *err);
 int vz_pidfd_send_signal(int pidfd, int sig);

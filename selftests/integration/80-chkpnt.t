@@ -135,6 +135,8 @@ is "$out" "CTID $CT exist unmounted down suspended" "status: down and suspended"
 dump=$T/dump/Dump.$CT
 [ -s "$dump/meta.img" ] && [ -s "$dump/ve.conf" ] && [ -s "$dump/inventory.img" ]
 ok $? "the dump holds CRIU's images, the config and our metadata"
+like "$(cat "$T/run/criu-check" 2>&1)" "^boot=.* kernel=$(uname -r) criu=/.* version=[0-9]" \
+	"CRIU's check is remembered for this boot in RUNDIR"
 cp "$dump/sysctl.net" "$T/sysctl.net" 2>/dev/null
 stopped_at=$(cat "$dump/../../private/$CT/tmp/counter" 2>/dev/null)
 in_node ip link show venet$CT >/dev/null 2>&1
