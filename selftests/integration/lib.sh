@@ -126,7 +126,10 @@ cleanup_node() {
 		[ -d "$f" ] && mountpoint -q "$f" && umount -l "$f"
 	done
 	rm -rf "$T"
-	find /sys/fs/cgroup -depth -type d -name "vztest-$$" -exec rmdir {} \; 2>/dev/null
+	# setup_second_node's CTs live under vztest-$$-b; a CT's group left by a
+	# killed command goes too (only empty ones can be removed)
+	find /sys/fs/cgroup -depth -type d \( -path "*/vztest-$$" -o -path "*/vztest-$$/*" \
+		-o -path "*/vztest-$$-b" -o -path "*/vztest-$$-b/*" \) -exec rmdir {} \; 2>/dev/null
 }
 
 # setup_second_node (after setup_node): A=$T and B, a second node's tree
