@@ -242,7 +242,7 @@ static int save_read(struct sysctl_job *j, struct sysctl_list *fresh, struct sys
 	if (ret < 0)
 		return vz_error_sys(err, VZ_E_CHKPNT, -ret, "Cannot read " NET_DIR);
 	qsort(fresh->v, fresh->n, sizeof(*fresh->v), by_path);
-	if (read(j->go, &go, 1) != 1)
+	if (vz_read_full(j->go, &go, 1) != 1)
 		return 1; /* the dump ended before the CT was frozen */
 	netfd = enter_net_dir(j->pid, VZ_E_CHKPNT, err);
 	if (netfd < 0)

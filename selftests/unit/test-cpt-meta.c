@@ -92,6 +92,14 @@ static void refused(const uint8_t *buf, size_t len, const char *what, const char
 	like(err.msg, why, "... saying \"%s\"", why);
 }
 
+/* m, framed as restore reads it, is refused. */
+static void refused_meta(const CptMetaEntry *m, const char *what, const char *why)
+{
+	static uint8_t buf[4096];
+
+	refused(buf, frame(m, buf, sizeof(buf)), what, why);
+}
+
 int main(void)
 {
 	CptMountEntry mnt, *mnts[1];
@@ -141,20 +149,16 @@ int main(void)
 	refused(bad, len, "a garbage payload", "cannot be decoded");
 
 	m.version = 99;
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "an unknown version", "version 99 is not supported");
+	refused_meta(&m, "an unknown version", "version 99 is not supported");
 	m.version = VZ_CPT_META_VERSION;
 
 	mnt.source = "relative/path";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a relative mount source", "bad external mount");
+	refused_meta(&m, "a relative mount source", "bad external mount");
 	mnt.source = "/dev/../etc/shadow";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a mount source with ..", "bad external mount");
+	refused_meta(&m, "a mount source with ..", "bad external mount");
 	mnt.source = "/dev/null";
 	mnt.name = "x]:/etc";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a mount name that would break CRIU's syntax", "bad external mount");
+	refused_meta(&m, "a mount name that would break CRIU's syntax", "bad external mount");
 	mnt.name = "/dev/null";
 
 	/* A mask: restore binds its own tmpfs, never a path from the file. */
@@ -164,8 +168,7 @@ int main(void)
 	ok(back && back->ext_mounts[0]->mask, "a mask without a source is read");
 	release(back);
 	mnt.source = "/etc";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a mask with a source", "bad external mount");
+	refused_meta(&m, "a mask with a source", "bad external mount");
 	mnt.mask = mnt.has_mask = false;
 	mnt.source = "/dev/null";
 
@@ -181,16 +184,13 @@ int main(void)
 	   "a tmpfs entry with its image is read");
 	release(back);
 	mnt.image = "../../etc/shadow";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a tmpfs image outside the dump", "bad external mount");
+	refused_meta(&m, "a tmpfs image outside the dump", "bad external mount");
 	mnt.image = "tmpfs-0.img";
 	mnt.options = "size=65536k,uid=0";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a tmpfs option restore does not set", "bad external mount");
+	refused_meta(&m, "a tmpfs option restore does not set", "bad external mount");
 	mnt.options = "size=65536k";
 	mnt.source = "/etc";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a tmpfs with a source path", "bad external mount");
+	refused_meta(&m, "a tmpfs with a source path", "bad external mount");
 	mnt.tmpfs = mnt.has_tmpfs = mnt.has_flags = false;
 	mnt.image = NULL;
 	mnt.options = NULL;
@@ -221,20 +221,16 @@ int main(void)
 		   "an address of the CT is read back");
 		release(back);
 		addr.h.nlmsg_type = RTM_DELLINK;
-		len = frame(&m, buf, sizeof(buf));
-		refused(buf, len, "a netlink message that is no address or route", "bad address or route");
+		refused_meta(&m, "a netlink message that is no address or route", "bad address or route");
 		addr.h.nlmsg_type = RTM_NEWADDR;
 		addr.h.nlmsg_len = sizeof(addr) + 64;
-		len = frame(&m, buf, sizeof(buf));
-		refused(buf, len, "a netlink message longer than its bytes", "bad address or route");
+		refused_meta(&m, "a netlink message longer than its bytes", "bad address or route");
 		addr.h.nlmsg_len = sizeof(addr);
 		addr.rta.rta_len = 200;
-		len = frame(&m, buf, sizeof(buf));
-		refused(buf, len, "an attribute past the message", "bad address or route");
+		refused_meta(&m, "an attribute past the message", "bad address or route");
 		addr.rta.rta_len = RTA_LENGTH(4);
 		ne.ifname = NULL;
-		len = frame(&m, buf, sizeof(buf));
-		refused(buf, len, "an address without its link", "bad address or route");
+		refused_meta(&m, "an address without its link", "bad address or route");
 		m.net = NULL;
 		m.n_net = 0;
 	}
@@ -265,23 +261,19 @@ int main(void)
 		   "a policy routing rule of the CT is read back");
 		release(back);
 		ne.ifname = "eth0";
-		len = frame(&m, buf, sizeof(buf));
-		refused(buf, len, "a rule with a link to be renumbered", "bad address or route");
+		refused_meta(&m, "a rule with a link to be renumbered", "bad address or route");
 		ne.ifname = NULL;
 		h->nlmsg_len = NLMSG_LENGTH(sizeof(*frh)) - 4;
 		ne.nlmsg.len = h->nlmsg_len;
-		len = frame(&m, buf, sizeof(buf));
-		refused(buf, len, "a rule shorter than its header", "bad address or route");
+		refused_meta(&m, "a rule shorter than its header", "bad address or route");
 		m.net = NULL;
 		m.n_net = 0;
 	}
 
 	cg.file = "../../cgroup.procs";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a cgroup file outside the group", "bad cgroup file");
+	refused_meta(&m, "a cgroup file outside the group", "bad cgroup file");
 	cg.file = "cgroup.procs";
-	len = frame(&m, buf, sizeof(buf));
-	refused(buf, len, "a cgroup core file", "bad cgroup file");
+	refused_meta(&m, "a cgroup core file", "bad cgroup file");
 	/* The controllers of a group below the CT's (systemd's), and nothing else there. */
 	{
 		static const char *const bad_sub[] = {
@@ -299,8 +291,7 @@ int main(void)
 			cpt_meta_entry__free_unpacked(back, NULL);
 		for (size_t i = 0; i < sizeof(bad_sub) / sizeof(bad_sub[0]); i++) {
 			cg.file = (char *)bad_sub[i];
-			len = frame(&m, buf, sizeof(buf));
-			refused(buf, len, bad_sub[i], "bad cgroup file");
+			refused_meta(&m, bad_sub[i], "bad cgroup file");
 		}
 	}
 	cg.file = "memory.max";
