@@ -53,6 +53,7 @@ struct dst {
 	unsigned rounds; /* pre-copy rounds received */
 	bool final_round; /* the dump's pages came through a page server */
 	MigHelloEntry *hello;
+	struct vz_mig_tar *next_tar; /* started ahead for the private area's delta pass */
 	struct vz_mig_incoming in; /* what this receiver made, for a later one if it dies */
 };
 
@@ -191,14 +192,22 @@ static int dst_config(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 static int dst_tree(struct dst *d, const char *dir, uint32_t stream, bool incremental,
 		    struct vz_error *err)
 {
-	int ret = vz_mig_recv_tree(d->c, dir, stream, incremental, err);
+	struct vz_mig_tar *t = d->next_tar;
+	int ret = 0;
 
+	d->next_tar = NULL;
+	if (!t)
+		ret = vz_mig_tar_receiver(dir, incremental, &t, err);
+	if (ret == 0)
+		ret = vz_mig_recv_tree_with(d->c, t, stream, err);
 	/* An image CT: its root.img follows the rest of the private area. */
-	if (ret == 0 && d->image && stream != VZ_MIG_STREAM_DUMP)
+	if (ret == 0 && d->image)
 		ret = vz_mig_recv_image(d->c, d->image, incremental, d->image_max, err);
+	/* A delta pass, if one comes (the source CT runs), finds its tar started. */
+	if (ret == 0 && !incremental)
+		ret = vz_mig_tar_receiver(dir, true, &d->next_tar, err);
 	if (ret < 0) {
-		vz_error_prefix(err, "Cannot receive the %s: ",
-				stream == VZ_MIG_STREAM_DUMP ? "dump" : "private area");
+		vz_error_prefix(err, "Cannot receive the private area: ");
 		return refuse(d, vz_mig_lost(err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY, err);
 	}
 	return vz_mig_send_reply(d->c, true, 0, NULL, err);
@@ -372,6 +381,8 @@ static void dst_undo(struct dst *d)
 {
 	struct vz_error err = { 0 };
 
+	vz_mig_tar_free(d->next_tar);
+	d->next_tar = NULL;
 	if (d->hello && d->hello->keep_dst) {
 		vz_info("Keeping what reached this node (--keep-dst)");
 		if (d->running) {
@@ -498,6 +509,7 @@ int vz_migrate_dest(struct vz_env *env, struct vz_mig_conn *c, struct vz_mig_rep
 	else if (committed)
 		vz_info("Container %s arrived", d.ct->idstr);
 out:
+	vz_mig_tar_free(d.next_tar);
 	if (d.dump)
 		vz_rm_rf(d.dump);
 	/* Undone, kept (--keep-dst) or committed: nothing half made is left to recover. */

@@ -39,46 +39,110 @@ static void stream_child_setup(void)
 		_exit(127);
 }
 
-/* Fork tar with argv; its stdin (to_tar) or stdout (!to_tar) is our *fd. */
-static pid_t spawn_tar(char *const argv[], bool to_tar, int *fd, struct vz_error *err)
-{
-	int p[2];
+/*
+ * A tar working one pass of a file stream: a sender writes the archive to
+ * fd; a receiver reads it from fd.  A sender started ahead (names_fd >= 0)
+ * takes the names to archive from that pipe: until it gets them it has
+ * only loaded itself and read its snapshot file.
+ */
+struct vz_mig_tar {
 	pid_t pid;
+	int fd;
+	int names_fd;
+	bool create;
+};
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start tar");
-	pid = fork();
-	if (pid < 0) {
+static void close_pipe(int p[2])
+{
+	if (p[0] >= 0)
 		close(p[0]);
+	if (p[1] >= 0)
 		close(p[1]);
-		return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot start tar");
-	}
-	if (pid == 0) {
-		stream_child_setup();
-		if (dup2(to_tar ? p[0] : p[1], to_tar ? 0 : 1) < 0)
-			_exit(127);
-		if (!to_tar) {
-			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
 
-			if (null >= 0)
-				dup2(null, 0);
-		}
+void vz_mig_tar_free(struct vz_mig_tar *t)
+{
+	if (!t)
+		return;
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		while (waitpid(t->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->names_fd >= 0)
+		close(t->names_fd);
+	free(t);
+}
+
+/*
+ * Fork tar with argv; create: its stdout is t->fd (and with names, its
+ * stdin the pipe t->names_fd), else its stdin is t->fd.
+ */
+static int spawn_tar(char *const argv[], bool create, bool names, struct vz_mig_tar **out,
+		     struct vz_error *err)
+{
+	struct vz_mig_tar *t = calloc(1, sizeof(*t));
+	int p[2] = { -1, -1 }, n[2] = { -1, -1 };
+
+	*out = NULL;
+	if (!t)
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot start tar");
+	t->fd = t->names_fd = -1;
+	t->create = create;
+	if (pipe2(p, O_CLOEXEC) < 0 || (names && pipe2(n, O_CLOEXEC) < 0)) {
+		int e = errno;
+
+		close_pipe(p);
+		free(t);
+		return vz_error_sys(err, VZ_E_SYSTEM, e, "Cannot start tar");
+	}
+	t->pid = fork();
+	if (t->pid < 0) {
+		int e = errno;
+
+		close_pipe(p);
+		close_pipe(n);
+		free(t);
+		return vz_error_sys(err, VZ_E_SYSTEM, e, "Cannot start tar");
+	}
+	if (t->pid == 0) {
+		int in = create ? (names ? n[0] : open("/dev/null", O_RDONLY | O_CLOEXEC)) : p[0];
+
+		stream_child_setup();
+		if (dup2(create ? p[1] : p[0], create ? 1 : 0) < 0 || (create && dup2(in, 0) < 0))
+			_exit(127);
 		execvp(TAR, argv);
 		fprintf(stderr, "Cannot execute %s: %m\n", TAR);
 		_exit(127);
 	}
-	close(to_tar ? p[0] : p[1]);
-	*fd = to_tar ? p[1] : p[0];
-	return pid;
+	close(create ? p[1] : p[0]);
+	t->fd = create ? p[0] : p[1];
+	if (names) {
+		close(n[0]);
+		t->names_fd = n[1];
+	}
+	*out = t;
+	return 0;
 }
 
-static int tar_status(pid_t pid, bool create, struct vz_error *err)
+/* Wait for t's tar to end and free t: 0 if it did its work. */
+static int tar_finish(struct vz_mig_tar *t, struct vz_error *err)
 {
+	bool create = t->create;
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot wait for tar");
+	while (waitpid(t->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+
+			vz_mig_tar_free(t);
+			return vz_error_sys(err, VZ_E_SYSTEM, e, "Cannot wait for tar");
+		}
+	}
+	t->pid = 0;
+	vz_mig_tar_free(t);
 	/* tar --create says 1 when a file changed while it read it: the delta pass catches up. */
 	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || (create && WEXITSTATUS(status) == 1)))
 		return 0;
@@ -170,61 +234,75 @@ static int recv_chunks(struct vz_mig_conn *c, int fd, uint32_t stream, struct vz
 	}
 }
 
-int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, const char *snapshot,
-		     const char *exclude, vz_mig_progress_fn fn, void *arg, struct vz_error *err)
+int vz_mig_tar_sender(const char *dir, const char *snapshot, const char *exclude,
+		      struct vz_mig_tar **out, struct vz_error *err)
 {
 	__vz_free char *dir_opt = NULL, *snap_opt = NULL, *excl_opt = NULL;
-	__vz_close int fd = -1;
-	int ret = 0;
-	pid_t pid;
+	char *argv[20];
+	int argc = 0;
 
 	if (asprintf(&dir_opt, "--directory=%s", dir) < 0 ||
 	    (snapshot && asprintf(&snap_opt, "--listed-incremental=%s", snapshot) < 0) ||
 	    (exclude && asprintf(&excl_opt, "--exclude=./%s", exclude) < 0))
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send '%s'", dir);
-	{
-		char *argv[16];
-		int argc = 0;
+	argv[argc++] = TAR;
+	argv[argc++] = "--create";
+	argv[argc++] = "--file=-";
+	argv[argc++] = dir_opt;
+	argv[argc++] = "--numeric-owner";
+	argv[argc++] = "--sparse";
+	argv[argc++] = "--xattrs";
+	argv[argc++] = "--xattrs-include=*";
+	argv[argc++] = "--xattrs-exclude=" VZ_QUOTA_TAG_MARK;
+	argv[argc++] = "--acls";
+	argv[argc++] = "--one-file-system";
+	/* tar applies an --exclude to the names that follow it. */
+	if (excl_opt)
+		argv[argc++] = excl_opt;
+	if (snap_opt)
+		argv[argc++] = snap_opt;
+	/* The one name, ".", arrives on stdin when the pass begins. */
+	argv[argc++] = "--verbatim-files-from";
+	argv[argc++] = "--files-from=-";
+	argv[argc] = NULL;
+	return spawn_tar(argv, true, true, out, err);
+}
 
-		argv[argc++] = TAR;
-		argv[argc++] = "--create";
-		argv[argc++] = "--file=-";
-		argv[argc++] = dir_opt;
-		argv[argc++] = "--numeric-owner";
-		argv[argc++] = "--sparse";
-		argv[argc++] = "--xattrs";
-		argv[argc++] = "--xattrs-include=*";
-		argv[argc++] = "--xattrs-exclude=" VZ_QUOTA_TAG_MARK;
-		argv[argc++] = "--acls";
-		argv[argc++] = "--one-file-system";
-		/* tar applies an --exclude to the names that follow it. */
-		if (excl_opt)
-			argv[argc++] = excl_opt;
-		if (snap_opt)
-			argv[argc++] = snap_opt;
-		argv[argc++] = ".";
-		argv[argc] = NULL;
-		pid = spawn_tar(argv, false, &fd, err);
-	}
-	if (pid < 0)
-		return (int)pid;
-	ret = send_chunks(c, fd, stream, fn, arg, err);
-	if (ret < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+int vz_mig_send_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,
+			  vz_mig_progress_fn fn, void *arg, struct vz_error *err)
+{
+	static const char names[] = ".\n";
+	int ret;
+
+	if (vz_write_full(t->names_fd, names, sizeof(names) - 1) < 0) {
+		ret = vz_error_sys(err, VZ_E_SYSTEM, errno ?: EIO, "tar ended before its pass");
+		vz_mig_tar_free(t);
 		return ret;
 	}
-	ret = tar_status(pid, true, err);
+	close(t->names_fd);
+	t->names_fd = -1;
+	ret = send_chunks(c, t->fd, stream, fn, arg, err);
+	if (ret < 0) {
+		vz_mig_tar_free(t);
+		return ret;
+	}
+	ret = tar_finish(t, err);
 	return ret < 0 ? ret : vz_mig_send_eof(c, stream, err);
 }
 
-int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bool incremental,
-		     struct vz_error *err)
+int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, const char *snapshot,
+		     const char *exclude, vz_mig_progress_fn fn, void *arg, struct vz_error *err)
+{
+	struct vz_mig_tar *t;
+	int ret = vz_mig_tar_sender(dir, snapshot, exclude, &t, err);
+
+	return ret < 0 ? ret : vz_mig_send_tree_with(c, t, stream, fn, arg, err);
+}
+
+int vz_mig_tar_receiver(const char *dir, bool incremental, struct vz_mig_tar **out,
+			struct vz_error *err)
 {
 	__vz_free char *dir_opt = NULL;
-	__vz_close int fd = -1;
-	int ret = 0;
-	pid_t pid;
 
 	if (asprintf(&dir_opt, "--directory=%s", dir) < 0)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot receive '%s'", dir);
@@ -234,19 +312,31 @@ int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bo
 				 "--xattrs-include=*", "--xattrs-exclude=" VZ_QUOTA_TAG_MARK, "--acls",
 				 incremental ? "--listed-incremental=/dev/null" : NULL, NULL };
 
-		pid = spawn_tar(argv, true, &fd, err);
+		return spawn_tar(argv, false, false, out, err);
 	}
-	if (pid < 0)
-		return (int)pid;
-	ret = recv_chunks(c, fd, stream, err);
-	close(fd);
-	fd = -1;
+}
+
+int vz_mig_recv_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,
+			  struct vz_error *err)
+{
+	int ret = recv_chunks(c, t->fd, stream, err);
+
+	close(t->fd);
+	t->fd = -1;
 	if (ret < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		vz_mig_tar_free(t);
 		return ret;
 	}
-	return tar_status(pid, false, err);
+	return tar_finish(t, err);
+}
+
+int vz_mig_recv_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, bool incremental,
+		     struct vz_error *err)
+{
+	struct vz_mig_tar *t;
+	int ret = vz_mig_tar_receiver(dir, incremental, &t, err);
+
+	return ret < 0 ? ret : vz_mig_recv_tree_with(c, t, stream, err);
 }
 
 /* ---- the disk image of an image-layout CT, by blocks ---- */

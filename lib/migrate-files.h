@@ -26,6 +26,28 @@ typedef void (*vz_mig_progress_fn)(uint64_t bytes, void *arg);
 int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream,
 		     const char *snapshot, const char *exclude, vz_mig_progress_fn fn, void *arg,
 		     struct vz_error *err);
+/*
+ * The same in two steps, so that the pass taken while the CT is frozen (or
+ * stopped) does not wait for tar to start: vz_mig_tar_sender() starts tar
+ * ahead, loaded and blocked until vz_mig_send_tree_with() gives it the
+ * name to archive and sends what it writes.  tar stamps the snapshot with
+ * its start, so a tar started early only makes the next pass send more.
+ * vz_mig_tar_receiver() and vz_mig_recv_tree_with() likewise for
+ * vz_mig_recv_tree().  The _with calls take the tar over;
+ * vz_mig_tar_free() kills one that is not needed.
+ */
+struct vz_mig_tar;
+
+int vz_mig_tar_sender(const char *dir, const char *snapshot, const char *exclude,
+		      struct vz_mig_tar **out, struct vz_error *err);
+int vz_mig_send_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,
+			  vz_mig_progress_fn fn, void *arg, struct vz_error *err);
+int vz_mig_tar_receiver(const char *dir, bool incremental, struct vz_mig_tar **out,
+			struct vz_error *err);
+int vz_mig_recv_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,
+			  struct vz_error *err);
+void vz_mig_tar_free(struct vz_mig_tar *t);
+
 /* The CHUNK frame that ends stream. */
 int vz_mig_send_eof(struct vz_mig_conn *c, uint32_t stream, struct vz_error *err);
 /* Receive stream into dir (which exists); incremental: apply deletions too. */

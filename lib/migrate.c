@@ -103,6 +103,7 @@ struct src {
 	bool peer_rules;   /* the destination restores policy routing rules */
 	bool peer_dump_tree; /* the dump goes as vz's tree image, not through tar */
 	struct vz_mig_image *image; /* an image CT's root.img, sent by blocks */
+	struct vz_mig_tar *next_tar; /* started ahead for the frozen or stopped pass */
 	struct vz_mig_relay relay;
 	bool in_round;	     /* the relay runs */
 	uint64_t post_dump_at;
@@ -143,13 +144,23 @@ static void phase_end(struct src *s, uint64_t bytes)
 			ms / 1000.0, "");
 }
 
+/* A tar for the next pass of the private area: an image CT's root.img goes by blocks. */
+static int start_tar(struct src *s, struct vz_mig_tar **t, struct vz_error *err)
+{
+	return vz_mig_tar_sender(s->priv, s->snap, s->image ? VZ_IMAGE_FILE : NULL, t, err);
+}
+
 static int send_files(struct src *s, uint32_t stream, uint64_t *bytes, struct vz_error *err)
 {
 	uint64_t before = s->c->bytes_out;
-	int ret;
+	struct vz_mig_tar *t = s->next_tar;
+	int ret = 0;
 
-	ret = vz_mig_send_tree(s->c, s->priv, stream, s->snap, s->image ? VZ_IMAGE_FILE : NULL,
-			       progress, s, err);
+	s->next_tar = NULL;
+	if (!t)
+		ret = start_tar(s, &t, err);
+	if (ret == 0)
+		ret = vz_mig_send_tree_with(s->c, t, stream, progress, s, err);
 	if (ret == 0 && s->image)
 		ret = vz_mig_send_image(s->c, s->image, stream == VZ_MIG_STREAM_FILES_DELTA, progress,
 					s, err);
@@ -611,6 +622,12 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 	phase_begin(&s, st.running ? "Copying the private area (running)" : "Copying the private area");
 	ret = send_files(&s, VZ_MIG_STREAM_FILES, &r->files_bytes, err);
 	r->copy_ms = now_ms() - s.phase_start;
+	/* The last pass waits for no tar to start. */
+	if (ret == 0 && st.running) {
+		ret = start_tar(&s, &s.next_tar, err);
+		if (ret < 0)
+			r->fail = VZ_MIG_F_COPY;
+	}
 	if (ret < 0)
 		goto out_work;
 
@@ -698,6 +715,7 @@ out_restart:
 			vz_err("Cannot start the container again here: %s", e2.msg);
 	}
 out_work:
+	vz_mig_tar_free(s.next_tar);
 	if (ret < 0 && !s.committed) {
 		struct vz_error ignored;
 
