@@ -23,34 +23,10 @@ command -v nsenter >/dev/null || skip_all "nsenter (package util-linux) missing"
 command -v ip >/dev/null || skip_all "ip (package iproute2) missing"
 vzmigrate=$VZ_BUILD/vzmigrate
 [ -x "$vzmigrate" ] || skip_all "$vzmigrate not built"
-setup_node
-setup_second_node
+setup_lan_migration
 
-mig_cleanup() {
-	local p
-	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
-	nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc T=$B bash -c ". $here/lib.sh; T=$B; cleanup_node" 2>/dev/null
-	T=$A
-	cleanup_node
-	cleanup_lan_nodes
-}
-trap mig_cleanup EXIT
-setup_lan_nodes || skip_all "cannot create network namespaces"
-
-PORT=$((20000 + $$ % 20000))
-state() { sed -n "s/^$2=\"\\(.*\\)\"/\\1/p" "$1/run/$CT.state"; }
-counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
 # frozen NODE-DIR: the final dump's pages arrive there (the source CT is frozen)
 frozen() { compgen -G "$1/dump/Dump.$CT.incoming/dump/pagemap-*.img" >/dev/null; }
-runs() { # runs NODE-DIR: the counter advances there
-	local a b
-	a=$(counter "$1"); sleep 1; b=$(counter "$1")
-	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
-}
-clean_on() {
-	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
-		[ ! -e "$1/dump/Dump.$CT.incoming" ]
-}
 
 CT=183
 IP=192.0.2.183
@@ -68,21 +44,7 @@ onA "$vzctl" exec $CT 'setsid nc -ll -p 8080 -e /srv.sh </dev/null >/dev/null 2>
 sleep 1
 
 # The client on the LAN: one connection, one question per round.
-mkfifo "$A/ask"
-lan bash -c '
-	for i in $(seq 40); do (exec 3<>/dev/tcp/'$IP'/8080) 2>/dev/null && break; sleep 0.5; done
-	exec 3<>/dev/tcp/'$IP'/8080 || exit 1
-	exec 4<>'"$A"'/ask
-	while read -r q <&4; do
-		echo "$q" >&3
-		if read -t 120 r <&3; then echo "$r" >'"$A"'/ans.$q; else echo "none" >'"$A"'/ans.$q; fi
-	done' </dev/null >/dev/null 2>&1 &
-ask() { # ask WORD: the answer on the client's one connection
-	rm -f "$A/ans.$1"
-	echo "$1" >"$A/ask"
-	for i in $(seq 630); do [ -s "$A/ans.$1" ] && break; sleep 0.2; done
-	cat "$A/ans.$1" 2>/dev/null
-}
+lan_client $IP
 r1=$(ask one)
 like "$r1" "^one [0-9]+$" "the client's connection answers on node A ($r1)"
 
@@ -99,16 +61,16 @@ if [ "$rc" -ne 0 ]; then
 fi
 run onB "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "the CT runs on node B"
-runs "$B"
+ct_runs "$B"
 ok $? "... its counter continues there"
-clean_on "$A"
+ct_gone "$A"
 ok $? "node A: nothing left of the CT but its config set aside"
 r2=$(ask two)
 like "$r2" "^two [0-9]+$" "the same connection answers from node B ($r2)"
 [ "${r2#two }" -gt "${r1#one }" ] 2>/dev/null
 ok $? "... with a later counter (${r1#one } -> ${r2#two })"
-monitor=$(state "$B" MONITOR_PID)
-is "$(awk '/^PPid:/ { print $2 }' /proc/"$(state "$B" INIT_PID)"/status)" "$monitor" \
+monitor=$(ct_state "$B" MONITOR_PID)
+is "$(awk '/^PPid:/ { print $2 }' /proc/"$(ct_state "$B" INIT_PID)"/status)" "$monitor" \
 	"node B's monitor is the parent of the CT's init"
 
 # --- the receiver dies while the CT is frozen: the CT resumes on B
@@ -127,9 +89,9 @@ ok $? "receiver killed while the CT was frozen: vzmigrate fails (exit $src_rc)"
 sed 's/^/#   /' "$B/mig.log"
 run onB "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "the CT still runs on node B"
-runs "$B"
+ct_runs "$B"
 ok $? "... and is not frozen"
-clean_on "$A"
+ct_gone "$A"
 ok $? "node A: nothing left"
 r3=$(ask three)
 like "$r3" "^three [0-9]+$" "the client's connection still answers ($r3)"
@@ -143,12 +105,12 @@ kill -KILL $src
 wait $src 2>/dev/null
 wait $recv_pid
 echo "# the receiver exited with $?"
-for i in $(seq 100); do runs "$B" && break; done
+for i in $(seq 100); do ct_runs "$B" && break; done
 run onB "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "vzmigrate killed: the CT still runs on node B"
-runs "$B"
+ct_runs "$B"
 ok $? "... and is not frozen"
-clean_on "$A"
+ct_gone "$A"
 ok $? "node A: nothing left"
 r4=$(ask four)
 like "$r4" "^four [0-9]+$" "the client's connection still answers ($r4)"
@@ -159,7 +121,7 @@ run onB "$vzmigrate" --online --noiter -t tcp:192.0.2.10:$PORT $CT
 is "$rc" 0 "vzmigrate --online --noiter (stop-and-copy) B -> A"
 printf '# %s\n' "$out"
 wait $recv_pid
-runs "$A"
+ct_runs "$A"
 ok $? "the counter runs on node A"
 r5=$(ask five)
 like "$r5" "^five [0-9]+$" "the same connection answers from node A again ($r5)"
@@ -187,14 +149,14 @@ onA "$vzctl" exec $CT "ip addr add $BIP/24 dev eth0"
 ok $? "the CT gives its eth0 $BIP"
 onA "$vzctl" exec $CT 'setsid nc -ll -p 8081 -e /bin/cat </dev/null >/dev/null 2>&1 &'
 # The CT's own firewall (nft in it would make the same): it must move too.
-ctnft() { nsenter --net="/proc/$(state "$1" INIT_PID)/ns/net" nft "${@:2}"; }
+ctnft() { nsenter --net="/proc/$(ct_state "$1" INIT_PID)/ns/net" nft "${@:2}"; }
 printf '%s\n' 'table inet vzt_fw {' ' chain input {' \
 	'  type filter hook input priority 0; policy accept;' '  tcp dport 7777 counter drop' ' }' '}' |
 	ctnft "$A" -f -
 ok $? "a firewall rule in the bridged CT"
 onA "$vzctl" exec $CT 'echo 1 >/proc/sys/net/ipv4/conf/eth0/arp_ignore && echo 0 >/proc/sys/net/ipv4/tcp_sack'
 ok $? "the CT sets eth0's arp_ignore and turns tcp_sack off"
-ctip() { nsenter --net="/proc/$(state "$1" INIT_PID)/ns/net" ip "${@:2}"; }
+ctip() { nsenter --net="/proc/$(ct_state "$1" INIT_PID)/ns/net" ip "${@:2}"; }
 ctip "$A" rule add from $BIP lookup 200 priority 2000 && ctip "$A" route add default dev eth0 table 200
 ok $? "a policy routing rule of the CT's and a default route in its table"
 mkfifo "$A/bask"

@@ -22,35 +22,10 @@ command -v nsenter >/dev/null || skip_all "nsenter (package util-linux) missing"
 command -v ip >/dev/null || skip_all "ip (package iproute2) missing"
 vzmigrate=$VZ_BUILD/vzmigrate
 [ -x "$vzmigrate" ] || skip_all "$vzmigrate not built"
-setup_node
-setup_second_node
+setup_lan_migration
 
-mig_cleanup() {
-	local p
-	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
-	nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc T=$B bash -c ". $here/lib.sh; T=$B; cleanup_node" 2>/dev/null
-	mountpoint -q "$B/dump" && umount -l "$B/dump"
-	T=$A
-	cleanup_node
-	cleanup_lan_nodes
-}
-trap mig_cleanup EXIT
-setup_lan_nodes || skip_all "cannot create network namespaces"
-
-PORT=$((20000 + $$ % 20000))
-state() { sed -n "s/^$2=\"\\(.*\\)\"/\\1/p" "$1/run/$CT.state"; }
-counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
 # precopying NODE-DIR: the first pre-copy round arrives there (the source CT runs)
 precopying() { [ -d "$1/dump/Dump.$CT.incoming/1" ]; }
-runs() { # runs NODE-DIR: the counter advances there
-	local a b
-	a=$(counter "$1"); sleep 1; b=$(counter "$1")
-	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
-}
-clean_on() {
-	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
-		[ ! -e "$1/dump/Dump.$CT.incoming" ]
-}
 
 CT=184
 IP=192.0.2.184
@@ -87,21 +62,7 @@ len=$(cat "$A/root/$CT/tmp/len")
 ok $? "the CT holds its 32 MiB ($len bytes)"
 
 # The client on the LAN: one connection, one question per round.
-mkfifo "$A/ask"
-lan bash -c '
-	for i in $(seq 40); do (exec 3<>/dev/tcp/'$IP'/8080) 2>/dev/null && break; sleep 0.5; done
-	exec 3<>/dev/tcp/'$IP'/8080 || exit 1
-	exec 4<>'"$A"'/ask
-	while read -r q <&4; do
-		echo "$q" >&3
-		if read -t 120 r <&3; then echo "$r" >'"$A"'/ans.$q; else echo "none" >'"$A"'/ans.$q; fi
-	done' </dev/null >/dev/null 2>&1 &
-ask() { # ask WORD: the answer on the client's one connection
-	rm -f "$A/ans.$1"
-	echo "$1" >"$A/ask"
-	for i in $(seq 630); do [ -s "$A/ans.$1" ] && break; sleep 0.2; done
-	cat "$A/ans.$1" 2>/dev/null
-}
+lan_client $IP
 r=$(ask one)
 like "$r" "^one [0-9]+$" "the client's connection answers on node A ($r)"
 # memory NODE-DIR: the length of the CT's 32 MiB variable, measured now
@@ -117,12 +78,12 @@ serves() {
 	local r
 	run onA "$vzctl" status $CT
 	is "$out" "CTID $CT exist mounted running" "$2: the CT still runs on node A"
-	runs "$A"
+	ct_runs "$A"
 	ok $? "$2: ... and is not frozen"
 	r=$(ask "$2")
 	like "$r" "^$2 [0-9]+$" "$2: the client's connection answers ($r)"
 	is "$(memory "$A")" "$len" "$2: the CT's memory is intact"
-	clean_on "$B"
+	ct_gone "$B"
 	ok $? "$2: node B: no config, private area or images left"
 }
 
@@ -183,7 +144,7 @@ kill -KILL $src
 wait $src 2>/dev/null
 wait $recv_pid
 echo "# the receiver exited with $?"
-for i in $(seq 100); do runs "$A" && break; done
+for i in $(seq 100); do ct_runs "$A" && break; done
 serves "$A" sourcekilled
 
 # --- A -> B with pre-copy
@@ -205,9 +166,9 @@ final=$(printf '%s\n' "$out" | sed -n 's/^Times: .*frozen .*; pages \([0-9]*\)\.
 ok $? "the frozen dump carried only what was dirtied since (${final:-?} MB)"
 run onB "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "the CT runs on node B"
-runs "$B"
+ct_runs "$B"
 ok $? "... its counter continues there"
-clean_on "$A"
+ct_gone "$A"
 ok $? "node A: nothing left of the CT but its config set aside"
 r=$(ask two)
 like "$r" "^two [0-9]+$" "the same connection answers from node B ($r)"

@@ -30,30 +30,13 @@ vzmigrate=$VZ_BUILD/vzmigrate
 key=$(sha256sum "$repo/templates/mk-debian" | cut -c1-12)
 cache=${VZ_TEST_CACHE_DIR:-/var/cache/vz/test-templates}/debian-12-x86_64-$key.tar.xz
 [ -s "$cache" ] || skip_all "no Debian 12 cache $cache (17-debian.t builds it)"
-setup_node
-setup_second_node
+setup_lan_migration
 ln -s "$cache" "$A/template/cache/debian-12-x86_64.tar.xz"
 ln -s "$cache" "$B/template/cache/debian-12-x86_64.tar.xz"
 
-mig_cleanup() {
-	local p
-	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
-	nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc T=$B bash -c ". $here/lib.sh; T=$B; cleanup_node" 2>/dev/null
-	T=$A
-	cleanup_node
-	cleanup_lan_nodes
-}
-trap mig_cleanup EXIT
-setup_lan_nodes || skip_all "cannot create network namespaces"
-
-PORT=$((20000 + $$ % 20000))
 CT=185
 IP=192.0.2.185
 HN=deb185.example.org
-clean_on() {
-	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
-		[ ! -e "$1/dump/Dump.$CT.incoming" ]
-}
 # ssh_ct ARGS...: ssh from the LAN client into the CT as root with the key
 ssh_ct() {
 	lan ssh -i "$A/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
@@ -115,7 +98,7 @@ run onB "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "the CT runs on node B"
 cg_b=$(cgroup_of "$B")
 echo "# node B: $(find "$cg_b" -mindepth 1 -type d | wc -l) groups below the CT's, its subtree_control '$(cat "$cg_b/cgroup.subtree_control")'"
-clean_on "$A"
+ct_gone "$A"
 ok $? "node A holds nothing of the CT"
 ask two
 r2=$ans

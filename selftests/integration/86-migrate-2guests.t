@@ -43,16 +43,8 @@ PORT=7186 # the migration
 CTL=7187  # the control connection
 TMO=10    # vzmigrate --timeout in the link-cut cases
 CUT=40    # how long guest B stays cut off the link (s): well beyond TMO
-counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
-runs() { # runs NODE-DIR: the counter advances there
-	local a b
-	a=$(counter "$1"); sleep 1; b=$(counter "$1")
-	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
-}
-clean_on() { # clean_on NODE-DIR: nothing of the CT there, not even a lock or a record
-	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
-		[ ! -e "$1/dump/Dump.$CT.incoming" ] && [ ! -e "$1/lock/$CT.lck" ] &&
-		[ ! -e "$1/lock/$CT.incoming" ]
+clean_on() { # clean_on NODE-DIR: nothing of the CT there, not even a lock
+	ct_gone "$1" && [ ! -e "$1/lock/$CT.lck" ]
 }
 
 if [ "$VZ_LAN_ROLE" = b ]; then
@@ -226,7 +218,7 @@ like "$out" "receiver stopped while the dump arrived" "guest B stopped the recei
 ok $? "vzmigrate fails (exit $mig_rc)"
 run "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "the CT still runs on guest A"
-runs "$A"
+ct_runs "$A"
 ok $? "... and is not frozen"
 peer "clean_on \$B"
 is "$rc" 0 "guest B holds nothing of the CT"
@@ -258,7 +250,7 @@ cut_case() {
 	like "$mig_out" "vzmigrate: .*(timed out|Connection timed out)" "... saying the connection timed out"
 	run "$vzctl" status $CT
 	is "$out" "CTID $CT exist mounted running" "the CT still runs on guest A"
-	runs "$A"
+	ct_runs "$A"
 	ok $? "... and is not frozen"
 	ask "cut-$phase"
 	like "$ans" "^cut-$phase [0-9]+$" "the client's connection still answers on guest A ($ans)"
@@ -329,7 +321,7 @@ if [ "$mig_rc" -ne 0 ]; then
 fi
 peer "\"\$vzctl\" status $CT"
 is "$out" "CTID $CT exist mounted running" "the CT runs on guest B"
-peer "runs \$B"
+peer "ct_runs \$B"
 is "$rc" 0 "... its counter continues there"
 clean_on "$A"
 ok $? "guest A holds nothing of the CT (config, private area, state)"

@@ -30,32 +30,9 @@ command -v ip >/dev/null || skip_all "ip (package iproute2) missing"
 command -v mkfs.ext4 >/dev/null || skip_all "mkfs.ext4 (package e2fsprogs) missing"
 vzmigrate=$VZ_BUILD/vzmigrate
 [ -x "$vzmigrate" ] || skip_all "$vzmigrate not built"
-setup_node
-setup_second_node
+setup_lan_migration
 
-mig_cleanup() {
-	local p
-	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
-	nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc T=$B bash -c ". $here/lib.sh; T=$B; cleanup_node" 2>/dev/null
-	T=$A
-	cleanup_node
-	cleanup_lan_nodes
-}
-trap mig_cleanup EXIT
-setup_lan_nodes || skip_all "cannot create network namespaces"
-
-PORT=$((20000 + $$ % 20000))
 MEM=8388608
-counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
-runs() { # runs NODE-DIR: the counter advances there
-	local a b
-	a=$(counter "$1"); sleep 1; b=$(counter "$1")
-	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
-}
-clean_on() {
-	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
-		[ ! -e "$1/dump/Dump.$CT.incoming" ] && [ ! -e "$1/lock/$CT.incoming" ]
-}
 # journal_ok NODE-DIR: line n of the writer's journal is n, and there are at least $2 lines
 journal_ok() {
 	local j=$1/root/$CT/root/journal
@@ -111,25 +88,6 @@ SH
 	onA "$vzctl" exec $ct 'setsid nc -ll -p 8080 -e /srv.sh </dev/null >/dev/null 2>&1 &'
 	for i in $(seq 600); do [ -s "$root/tmp/len" ] && break; sleep 0.1; done
 }
-# client IP: one connection to the CT's server from the LAN, one question per ask()
-client() {
-	rm -f "$A/ask"
-	mkfifo "$A/ask"
-	lan bash -c '
-		for i in $(seq 40); do (exec 3<>/dev/tcp/'$1'/8080) 2>/dev/null && break; sleep 0.5; done
-		exec 3<>/dev/tcp/'$1'/8080 || exit 1
-		exec 4<>'"$A"'/ask
-		while read -r q <&4; do
-			echo "$q" >&3
-			if read -t 120 r <&3; then echo "$r" >'"$A"'/ans.$q; else echo "none" >'"$A"'/ans.$q; fi
-		done' </dev/null >/dev/null 2>&1 &
-}
-ask() { # ask WORD: the answer on the client's one connection
-	rm -f "$A/ans.$1"
-	echo "$1" >"$A/ask"
-	for i in $(seq 630); do [ -s "$A/ans.$1" ] && break; sleep 0.2; done
-	cat "$A/ans.$1" 2>/dev/null
-}
 memory() { # memory NODE-DIR: the length of the CT's variable, measured now
 	rm -f "$1/root/$CT/tmp/len"
 	touch "$1/root/$CT/tmp/check"
@@ -140,7 +98,7 @@ serves() { # serves WORD: after a failed migration, the CT runs on node A and an
 	local r
 	run onA "$vzctl" status $CT
 	is "$out" "CTID $CT exist mounted running" "$1: the CT still runs on node A"
-	runs "$A"
+	ct_runs "$A"
 	ok $? "$1: ... and is not frozen"
 	r=$(ask "$1")
 	like "$r" "^$1 [0-9]+$" "$1: the client's connection answers ($r)"
@@ -174,12 +132,12 @@ is "$out" "CTID $CT exist unmounted down suspended" "... it is down, its image u
 run onA "$vzctl" restore $CT
 is "$rc" 0 "vzctl restore of the image CT"
 [ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(tail -20 "$A"/dump/Dump.$CT/restore.log 2>/dev/null)"
-runs "$A"
+ct_runs "$A"
 ok $? "... its writer goes on"
 journal_ok "$A"
 ok $? "... with every line of its journal"
 is "$(memory "$A")" "$len" "... and its memory"
-client $IP
+lan_client $IP
 r=$(ask one)
 like "$r" "^one [0-9]+$" "the client's connection answers on node A ($r)"
 kb_before=$(disk_kb onA)
@@ -201,7 +159,7 @@ wait $recv_pid
 ok $? "sigterm: receiver killed during the image copy: vzmigrate fails (exit $src_rc)"
 sed 's/^/#   /' "$A/mig.log"
 serves sigterm
-clean_on "$B"
+ct_gone "$B"
 ok $? "sigterm: node B: nothing left"
 
 # --- vzmigrate killed with SIGKILL while the CT is frozen
@@ -225,7 +183,7 @@ kill -KILL $src
 wait $src 2>/dev/null
 wait $recv_pid
 echo "# the receiver exited with $?"
-for i in $(seq 100); do runs "$A" && break; done
+for i in $(seq 100); do ct_runs "$A" && break; done
 serves vzmigratekilled
 grep -q 'frozen 0' "$events"
 ok $? "vzmigratekilled: the CT's cgroup is not frozen ($(tr '\n' ' ' <"$events"))"
@@ -238,7 +196,7 @@ fi
 run onA "$vzctl" set $CT --description moved-later --save
 is "$rc" 0 "vzmigratekilled: a vzctl command that locks the CT works (the lock is free)"
 [ "$rc" -eq 0 ] || printf '# %s\n' "$out"
-clean_on "$B"
+ct_gone "$B"
 ok $? "vzmigratekilled: node B: nothing left"
 
 # --- the same with SIGKILL: the receiver leaves a half-made CT behind
@@ -279,7 +237,7 @@ like "$(cat "$B/recv.log")" "Removing container $CT: half made here" \
 	"... its receiver removed the half-made CT first"
 run onB "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "the CT runs on node B"
-runs "$B"
+ct_runs "$B"
 ok $? "... its writer goes on there"
 r=$(ask two)
 like "$r" "^two [0-9]+$" "the same connection answers from node B ($r)"
@@ -292,7 +250,7 @@ img=$B/private/$CT/root.img
 [ "$(stat -c %s "$img")" -eq $((256 * 1024 * 1024)) ] &&
 	[ $(($(stat -c %b "$img") * 512)) -lt $((128 * 1024 * 1024)) ]
 ok $? "node B's image is whole and sparse ($(stat -c %b "$img") blocks)"
-clean_on "$A"
+ct_gone "$A"
 ok $? "node A: nothing left of the CT but its config set aside"
 [ -z "$(ls -A "$B/dump" 2>/dev/null)" ] && [ ! -e "$B/lock/$CT.incoming" ]
 ok $? "node B: no images or migration record left"

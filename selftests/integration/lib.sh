@@ -182,6 +182,62 @@ lan_receive() {
 	for i in $(seq 200); do grep -q listening "$1/recv.log" 2>/dev/null && return 0; sleep 0.05; done
 	return 1
 }
+# setup_lan_migration: setup_node, the second node, the LAN namespaces,
+# $PORT for the migrations, and an EXIT trap (lan_mig_cleanup) that kills
+# the test's background jobs and removes both nodes and the namespaces.
+lan_mig_cleanup() {
+	local p
+	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc T=$B bash -c ". $here/lib.sh; T=$B; cleanup_node" 2>/dev/null
+	# a small file system a test put over node B's dump directory
+	mountpoint -q "$B/dump" && umount -l "$B/dump"
+	T=$A
+	cleanup_node
+	cleanup_lan_nodes
+}
+setup_lan_migration() {
+	setup_node
+	setup_second_node
+	trap lan_mig_cleanup EXIT
+	setup_lan_nodes || skip_all "cannot create network namespaces"
+	PORT=$((20000 + $$ % 20000))
+}
+# Of CT $CT on a node (NODE-DIR): ct_state NODE-DIR KEY, a value of its
+# state file; ct_counter, what its counter process last wrote to
+# /tmp/counter; ct_runs, the counter advances there within a second;
+# ct_gone, nothing of the CT there (config, private area, state file, an
+# incoming dump or its record).
+ct_state() { sed -n "s/^$2=\"\\(.*\\)\"/\\1/p" "$1/run/$CT.state"; }
+ct_counter() { cat "$1/root/$CT/tmp/counter" 2>/dev/null; }
+ct_runs() {
+	local a b
+	a=$(ct_counter "$1"); sleep 1; b=$(ct_counter "$1")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]
+}
+ct_gone() {
+	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
+		[ ! -e "$1/dump/Dump.$CT.incoming" ] && [ ! -e "$1/lock/$CT.incoming" ]
+}
+# lan_client IP: one connection from the LAN client to the CT's server on
+# port 8080 (a line in, a line out), one question per ask() (needs $A)
+lan_client() {
+	rm -f "$A/ask"
+	mkfifo "$A/ask"
+	lan bash -c '
+		for i in $(seq 40); do (exec 3<>/dev/tcp/'$1'/8080) 2>/dev/null && break; sleep 0.5; done
+		exec 3<>/dev/tcp/'$1'/8080 || exit 1
+		exec 4<>'"$A"'/ask
+		while read -r q <&4; do
+			echo "$q" >&3
+			if read -t 120 r <&3; then echo "$r" >'"$A"'/ans.$q; else echo "none" >'"$A"'/ans.$q; fi
+		done' </dev/null >/dev/null 2>&1 &
+}
+ask() { # ask WORD: the answer on the client's one connection
+	rm -f "$A/ans.$1"
+	echo "$1" >"$A/ask"
+	for i in $(seq 630); do [ -s "$A/ans.$1" ] && break; sleep 0.2; done
+	cat "$A/ans.$1" 2>/dev/null
+}
 onA() { nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$@"; }
 onB() { nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$@"; }
 lan() { nsenter --net=/run/netns/$LAN "$@"; }
