@@ -43,7 +43,6 @@
 #define DUMP_LOG "dump.log"
 #define PREDUMP_LOG "pre-dump.log"
 #define RESTORE_LOG "restore.log"
-#define CRIU_LOG_LEVEL 4
 
 static uint64_t now_ms(void)
 {
@@ -450,7 +449,7 @@ static int dump_run(struct dump *d, bool leave_running, struct vz_error *err)
 	opts.notify_scripts = true;
 	opts.log_file = DUMP_LOG;
 	opts.has_log_level = true;
-	opts.log_level = CRIU_LOG_LEVEL;
+	opts.log_level = vz_criu_log_level();
 	if (d->opts->parent) {
 		opts.parent_img = (char *)d->opts->parent;
 		opts.has_track_mem = opts.track_mem = true;
@@ -640,7 +639,7 @@ int vz_ct_predump(struct vz_ct *ct, const struct vz_predump_opts *o, struct vz_e
 	opts.parent_img = (char *)o->parent;
 	opts.log_file = PREDUMP_LOG;
 	opts.has_log_level = true;
-	opts.log_level = CRIU_LOG_LEVEL;
+	opts.log_level = vz_criu_log_level();
 	if (o->page_server) {
 		ps.has_fd = true;
 		ps.fd = keep[0] = o->ps_fd;
@@ -992,7 +991,7 @@ static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 	opts.network_lock = CRIU_NETWORK_LOCK_METHOD__NFTABLES;
 	opts.log_file = RESTORE_LOG;
 	opts.has_log_level = true;
-	opts.log_level = CRIU_LOG_LEVEL;
+	opts.log_level = vz_criu_log_level();
 	if (r->meta->has_console_rdev) {
 		tty = tty_key(r->meta->console_rdev, r->meta->console_dev);
 		if (!tty)

@@ -449,3 +449,8 @@ out:
 	vz_rm_rf(dir);
 	return ret;
 }
+
+int vz_criu_log_level(void)
+{
+	return vz_log_debug_wanted() ? 4 : 2;
+}

@@ -76,5 +76,13 @@ int vz_criu_check(char *version, size_t size, struct vz_error *err);
 int vz_criu_check_cached(const char *cache, char *version, size_t size, struct vz_error *err);
 /* What a remembered check must match: "boot=... kernel=... criu=<path>:<ino>:<size>:<mtime>". */
 int vz_criu_check_key(char *buf, size_t size);
+/*
+ * The log level for CRIU's dump, pre-dump, page server and restore logs.
+ * CRIU writes each line with a system call of its own, and its debug log
+ * (level 4, some 1900 lines for an idle busybox CT) costs the frozen CT
+ * measurable time: it is written when vz's own debug messages are wanted
+ * (--verbose, or LOG_LEVEL 1 with a log file), else errors and warnings (2).
+ */
+int vz_criu_log_level(void);
 
 #endif

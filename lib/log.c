@@ -22,6 +22,11 @@ int vz_log_verbosity(void)
 	return verbosity;
 }
 
+bool vz_log_debug_wanted(void)
+{
+	return verbosity >= 1 || (file_fd >= 0 && file_level >= VZ_LOG_DEBUG);
+}
+
 int vz_log_open_file(const char *path, int level)
 {
 	int fd;

@@ -8,6 +8,7 @@
 #define VZ_LOG_H
 
 #include <errno.h>
+#include <stdbool.h>
 
 enum vz_log_level { VZ_LOG_ERR, VZ_LOG_WARN, VZ_LOG_INFO, VZ_LOG_DEBUG };
 
@@ -21,6 +22,8 @@ void vz_log(enum vz_log_level level, const char *prefix, int errnum, const char 
 /* -1 quiet (errors only), 0 normal, 1+ verbose. */
 void vz_log_set_verbosity(int verbosity);
 int vz_log_verbosity(void);
+/* Debug messages are wanted: on the terminal or in the open log file. */
+bool vz_log_debug_wanted(void);
 /* Open (append) a log file; level is the LOG_LEVEL of vz.conf. NULL closes. */
 int vz_log_open_file(const char *path, int level);
 void vz_log_close_file(void);

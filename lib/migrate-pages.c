@@ -252,7 +252,7 @@ static int start_server(struct round *rd, const char *dir, struct vz_error *err)
 	opts.images_dir_fd = dirfd;
 	opts.log_file = PS_LOG;
 	opts.has_log_level = true;
-	opts.log_level = 4;
+	opts.log_level = vz_criu_log_level();
 	ps.has_fd = true;
 	ps.fd = sk[1];
 	opts.ps = &ps;

@@ -137,6 +137,9 @@ dump=$T/dump/Dump.$CT
 ok $? "the dump holds CRIU's images, the config and our metadata"
 like "$(cat "$T/run/criu-check" 2>&1)" "^boot=.* kernel=$(uname -r) criu=/.* version=[0-9]" \
 	"CRIU's check is remembered for this boot in RUNDIR"
+lines=$(wc -l <"$dump/dump.log" 2>/dev/null)
+[ -n "$lines" ] && [ "$lines" -lt 50 ]
+ok $? "CRIU logged errors and warnings only, not its debug log ($lines lines)"
 cp "$dump/sysctl.net" "$T/sysctl.net" 2>/dev/null
 stopped_at=$(cat "$dump/../../private/$CT/tmp/counter" 2>/dev/null)
 in_node ip link show venet$CT >/dev/null 2>&1
@@ -205,9 +208,12 @@ run vz chkpnt $CT --suspend
 is "$rc" 0 "chkpnt --suspend"
 run vz status $CT
 is "$out" "CTID $CT exist mounted running suspended" "status: running suspended"
-run vz chkpnt $CT --dump --dumpfile "$T/steps"
+run vz --verbose chkpnt $CT --dump --dumpfile "$T/steps"
 is "$rc" 0 "chkpnt --dump --dumpfile"
 [ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(tail -20 "$T/steps/dump.log" 2>/dev/null)"
+lines=$(wc -l <"$T/steps/dump.log" 2>/dev/null)
+[ -n "$lines" ] && [ "$lines" -gt 300 ]
+ok $? "... with --verbose, CRIU wrote its debug log ($lines lines)"
 a=$(counter); sleep 1; b=$(counter)
 is "$b" "$a" "after --dump the CT stays frozen"
 run vz chkpnt $CT --kill
