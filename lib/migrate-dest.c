@@ -204,7 +204,7 @@ static int dst_tree(struct dst *d, const char *dir, uint32_t stream, bool increm
 	if (ret == 0 && d->image)
 		ret = vz_mig_recv_image(d->c, d->image, incremental, d->image_max, err);
 	/* A delta pass, if one comes (the source CT runs), finds its tar started. */
-	if (ret == 0 && !incremental)
+	if (ret == 0)
 		ret = vz_mig_tar_receiver(dir, true, &d->next_tar, err);
 	if (ret < 0) {
 		vz_error_prefix(err, "Cannot receive the private area: ");

@@ -173,6 +173,31 @@ static int send_files(struct src *s, uint32_t stream, uint64_t *bytes, struct vz
 	return expect_reply(s->c, NULL, &s->r->fail, VZ_MIG_F_COPY, err);
 }
 
+/*
+ * One more pass while the CT runs, right before it is frozen or stopped:
+ * the pass taken then has only what changed during this one to send (its
+ * walk of the tree stays), not everything since the first copy began.
+ * tar stamps the snapshot with the time it started, which is what the last
+ * pass compares with: this pass's tar starts now, the last pass's as soon
+ * as this one ends, so that the frozen or stopped CT waits for no tar to
+ * load.
+ */
+static int sync_running(struct src *s, struct vz_error *err)
+{
+	uint64_t bytes;
+	int ret;
+
+	phase_begin(s, "Syncing the private area (running)");
+	ret = send_files(s, VZ_MIG_STREAM_FILES_DELTA, &bytes, err);
+	s->r->sync_ms = now_ms() - s->phase_start;
+	s->r->sync_bytes = bytes;
+	if (ret == 0)
+		ret = start_tar(s, &s->next_tar, err);
+	if (ret < 0 && s->r->fail == VZ_MIG_F_NONE)
+		s->r->fail = VZ_MIG_F_COPY;
+	return ret;
+}
+
 static int send_dump(struct src *s, const char *dir, struct vz_error *err)
 {
 	uint64_t before = s->c->bytes_out;
@@ -622,12 +647,6 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 	phase_begin(&s, st.running ? "Copying the private area (running)" : "Copying the private area");
 	ret = send_files(&s, VZ_MIG_STREAM_FILES, &r->files_bytes, err);
 	r->copy_ms = now_ms() - s.phase_start;
-	/* The last pass waits for no tar to start. */
-	if (ret == 0 && st.running) {
-		ret = start_tar(&s, &s.next_tar, err);
-		if (ret < 0)
-			r->fail = VZ_MIG_F_COPY;
-	}
 	if (ret < 0)
 		goto out_work;
 
@@ -651,6 +670,11 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 			ret = precopy(&s, err);
 			if (ret < 0)
 				goto out_work;
+		}
+		ret = sync_running(&s, err);
+		if (ret < 0)
+			goto out_work;
+		if (!r->precopy_off) {
 			/* The final dump: pages dirtied since the last round, through a page server. */
 			snprintf(s.parent, sizeof(s.parent), "../%u", s.last_round);
 			co.parent = s.parent;
@@ -685,6 +709,9 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		if (st.running) {
 			struct vz_stop_opts so = { 0 };
 
+			ret = sync_running(&s, err);
+			if (ret < 0)
+				goto out_work;
 			phase_begin(&s, "Stopping the container");
 			ret = vz_ct_stop(ct, &so, err);
 			if (ret < 0) {

@@ -95,6 +95,7 @@ struct vz_mig_report {
 	uint64_t total_ms;  /* the whole migration */
 	uint64_t frozen_ms; /* online: from the freeze to the destination's restore */
 	uint64_t copy_ms;   /* the first pass over the private area */
+	uint64_t sync_ms, sync_bytes; /* the pass right before the freeze or stop */
 	unsigned rounds;	  /* pre-dumps done */
 	uint64_t precopy_bytes;	  /* their pages, all rounds */
 	uint64_t precopy_ms;

@@ -194,6 +194,9 @@ static void report(const struct vz_mig_report *r, bool online)
 {
 	fprintf(stderr, "Times: total %.2f s, first copy %.2f s (%.1f MB)", r->total_ms / 1000.0,
 		r->copy_ms / 1000.0, r->files_bytes / 1048576.0);
+	if (r->sync_ms)
+		fprintf(stderr, ", running sync %.2f s (%.1f MB)", r->sync_ms / 1000.0,
+			r->sync_bytes / 1048576.0);
 	if (online && r->rounds)
 		fprintf(stderr, ", pre-copy %.2f s (%u rounds, %.1f MB)", r->precopy_ms / 1000.0,
 			r->rounds, r->precopy_bytes / 1048576.0);

@@ -143,9 +143,10 @@ is "$out" "hello" "... and sees its files"
 
 # --- a running CT, offline, back to A with -r no
 receive "$A"
-run onB "$vzmigrate" -r no tcp:127.0.0.1:$PORT $CT
+run onB "$vzmigrate" -r no -t tcp:127.0.0.1:$PORT $CT
 is "$rc" 0 "migrate the running CT B -> A offline, -r no"
 [ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(cat "$A/recv.log")"
+like "$out" "Times: .*, running sync [0-9.]+ s" "... one more pass over the private area ran before the CT stopped"
 wait $recv_pid
 run onA "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "it runs on node A"

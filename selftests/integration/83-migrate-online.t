@@ -53,6 +53,7 @@ lan_receive "$B" $NB 192.0.2.11
 run onA "$vzmigrate" --online -t tcp:192.0.2.11:$PORT $CT
 is "$rc" 0 "vzmigrate --online A -> B"
 printf '# %s\n' "$out"
+like "$out" "Times: .*, running sync [0-9.]+ s" "... one more pass over the private area ran before the freeze"
 [ "$rc" -eq 0 ] || printf '# %s\n' "$(cat "$B/recv.log")" "$(tail -30 "$A"/dump/migrate.$CT/dump/dump.log 2>/dev/null)"
 wait $recv_pid
 if [ "$rc" -ne 0 ]; then
