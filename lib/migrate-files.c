@@ -41,9 +41,9 @@ static void stream_child_setup(void)
 
 /*
  * A tar working one pass of a file stream: a sender writes the archive to
- * fd; a receiver reads it from fd.  A sender started ahead (names_fd >= 0)
- * takes the names to archive from that pipe: until it gets them it has
- * only loaded itself and read its snapshot file.
+ * fd and takes the names to archive from the pipe names_fd (until it gets
+ * them it has only loaded itself and read its snapshot file); a receiver
+ * reads the archive from fd.
  */
 struct vz_mig_tar {
 	pid_t pid;
@@ -76,12 +76,8 @@ void vz_mig_tar_free(struct vz_mig_tar *t)
 	free(t);
 }
 
-/*
- * Fork tar with argv; create: its stdout is t->fd (and with names, its
- * stdin the pipe t->names_fd), else its stdin is t->fd.
- */
-static int spawn_tar(char *const argv[], bool create, bool names, struct vz_mig_tar **out,
-		     struct vz_error *err)
+/* Fork tar with argv; create: stdout t->fd, stdin t->names_fd; else stdin t->fd. */
+static int spawn_tar(char *const argv[], bool create, struct vz_mig_tar **out, struct vz_error *err)
 {
 	struct vz_mig_tar *t = calloc(1, sizeof(*t));
 	int p[2] = { -1, -1 }, n[2] = { -1, -1 };
@@ -91,7 +87,7 @@ static int spawn_tar(char *const argv[], bool create, bool names, struct vz_mig_
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot start tar");
 	t->fd = t->names_fd = -1;
 	t->create = create;
-	if (pipe2(p, O_CLOEXEC) < 0 || (names && pipe2(n, O_CLOEXEC) < 0)) {
+	if (pipe2(p, O_CLOEXEC) < 0 || (create && pipe2(n, O_CLOEXEC) < 0)) {
 		int e = errno;
 
 		close_pipe(p);
@@ -108,10 +104,8 @@ static int spawn_tar(char *const argv[], bool create, bool names, struct vz_mig_
 		return vz_error_sys(err, VZ_E_SYSTEM, e, "Cannot start tar");
 	}
 	if (t->pid == 0) {
-		int in = create ? (names ? n[0] : open("/dev/null", O_RDONLY | O_CLOEXEC)) : p[0];
-
 		stream_child_setup();
-		if (dup2(create ? p[1] : p[0], create ? 1 : 0) < 0 || (create && dup2(in, 0) < 0))
+		if (dup2(create ? n[0] : p[0], 0) < 0 || (create && dup2(p[1], 1) < 0))
 			_exit(127);
 		execvp(TAR, argv);
 		fprintf(stderr, "Cannot execute %s: %m\n", TAR);
@@ -119,7 +113,7 @@ static int spawn_tar(char *const argv[], bool create, bool names, struct vz_mig_
 	}
 	close(create ? p[1] : p[0]);
 	t->fd = create ? p[0] : p[1];
-	if (names) {
+	if (create) {
 		close(n[0]);
 		t->names_fd = n[1];
 	}
@@ -265,7 +259,7 @@ int vz_mig_tar_sender(const char *dir, const char *snapshot, const char *exclude
 	argv[argc++] = "--verbatim-files-from";
 	argv[argc++] = "--files-from=-";
 	argv[argc] = NULL;
-	return spawn_tar(argv, true, true, out, err);
+	return spawn_tar(argv, true, out, err);
 }
 
 int vz_mig_send_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,
@@ -312,7 +306,7 @@ int vz_mig_tar_receiver(const char *dir, bool incremental, struct vz_mig_tar **o
 				 "--xattrs-include=*", "--xattrs-exclude=" VZ_QUOTA_TAG_MARK, "--acls",
 				 incremental ? "--listed-incremental=/dev/null" : NULL, NULL };
 
-		return spawn_tar(argv, false, false, out, err);
+		return spawn_tar(argv, false, out, err);
 	}
 }
 
