@@ -160,21 +160,8 @@ ok $? "the CT sets eth0's arp_ignore and turns tcp_sack off"
 ctip() { nsenter --net="/proc/$(ct_state "$1" INIT_PID)/ns/net" ip "${@:2}"; }
 ctip "$A" rule add from $BIP lookup 200 priority 2000 && ctip "$A" route add default dev eth0 table 200
 ok $? "a policy routing rule of the CT's and a default route in its table"
-mkfifo "$A/bask"
-lan bash -c '
-	for i in $(seq 40); do (exec 3<>/dev/tcp/'$BIP'/8081) 2>/dev/null && break; sleep 0.5; done
-	exec 3<>/dev/tcp/'$BIP'/8081 || exit 1
-	exec 4<>'"$A"'/bask
-	while read -r q <&4; do
-		echo "$q" >&3
-		if read -t 120 r <&3; then echo "$r" >'"$A"'/bans.$q; else echo "none" >'"$A"'/bans.$q; fi
-	done' </dev/null >/dev/null 2>&1 &
-bask() { # bask WORD: the answer on the bridged CT's one connection
-	rm -f "$A/bans.$1"
-	echo "$1" >"$A/bask"
-	for i in $(seq 630); do [ -s "$A/bans.$1" ] && break; sleep 0.2; done
-	cat "$A/bans.$1" 2>/dev/null
-}
+lan_client $BIP 8081 bask
+bask() { ask_on bask "$1"; } # the answer on the bridged CT's one connection
 is "$(bask one)" "one" "the client's connection through the bridge answers on node A"
 lan_receive "$B" $NB 192.0.2.11
 run onA "$vzmigrate" --online -t tcp:192.0.2.11:$PORT $CT

@@ -218,26 +218,30 @@ ct_gone() {
 	[ ! -e "$1/etc/conf/$CT.conf" ] && [ ! -e "$1/private/$CT" ] && [ ! -e "$1/run/$CT.state" ] &&
 		[ ! -e "$1/dump/Dump.$CT.incoming" ] && [ ! -e "$1/lock/$CT.incoming" ]
 }
-# lan_client IP: one connection from the LAN client to the CT's server on
-# port 8080 (a line in, a line out), one question per ask() (needs $A)
+# lan_client IP [PORT [NAME]]: one connection from the LAN client to a
+# CT's server on PORT (default 8080; a line in, a line out), asked through
+# the fifo $A/NAME (default "ask"): ask WORD, or ask_on NAME WORD, is the
+# answer (needs $A)
 lan_client() {
-	rm -f "$A/ask"
-	mkfifo "$A/ask"
+	local port=${2:-8080} fifo=$A/${3:-ask}
+	rm -f "$fifo"
+	mkfifo "$fifo"
 	lan bash -c '
-		for i in $(seq 40); do (exec 3<>/dev/tcp/'$1'/8080) 2>/dev/null && break; sleep 0.5; done
-		exec 3<>/dev/tcp/'$1'/8080 || exit 1
-		exec 4<>'"$A"'/ask
+		for i in $(seq 40); do (exec 3<>/dev/tcp/'$1'/'$port') 2>/dev/null && break; sleep 0.5; done
+		exec 3<>/dev/tcp/'$1'/'$port' || exit 1
+		exec 4<>'"$fifo"'
 		while read -r q <&4; do
 			echo "$q" >&3
-			if read -t 120 r <&3; then echo "$r" >'"$A"'/ans.$q; else echo "none" >'"$A"'/ans.$q; fi
+			if read -t 120 r <&3; then echo "$r" >'"$fifo"'.ans.$q; else echo "none" >'"$fifo"'.ans.$q; fi
 		done' </dev/null >/dev/null 2>&1 &
 }
-ask() { # ask WORD: the answer on the client's one connection
-	rm -f "$A/ans.$1"
-	echo "$1" >"$A/ask"
-	for i in $(seq 630); do [ -s "$A/ans.$1" ] && break; sleep 0.2; done
-	cat "$A/ans.$1" 2>/dev/null
+ask_on() {
+	rm -f "$A/$1.ans.$2"
+	echo "$2" >"$A/$1"
+	for i in $(seq 630); do [ -s "$A/$1.ans.$2" ] && break; sleep 0.2; done
+	cat "$A/$1.ans.$2" 2>/dev/null
 }
+ask() { ask_on ask "$1"; }
 onA() { nsenter --net=/run/netns/$NA env VZ_CONFDIR=$A/etc "$@"; }
 onB() { nsenter --net=/run/netns/$NB env VZ_CONFDIR=$B/etc "$@"; }
 lan() { nsenter --net=/run/netns/$LAN "$@"; }
