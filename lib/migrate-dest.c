@@ -203,14 +203,22 @@ static int dst_tree(struct dst *d, const char *dir, uint32_t stream, bool increm
 	/* An image CT: its root.img follows the rest of the private area. */
 	if (ret == 0 && d->image)
 		ret = vz_mig_recv_image(d->c, d->image, incremental, d->image_max, err);
-	/* A delta pass, if one comes (the source CT runs), finds its tar started. */
-	if (ret == 0)
-		ret = vz_mig_tar_receiver(dir, true, &d->next_tar, err);
 	if (ret < 0) {
 		vz_error_prefix(err, "Cannot receive the private area: ");
 		return refuse(d, vz_mig_lost(err) ? VZ_MIG_F_CONNECT : VZ_MIG_F_COPY, err);
 	}
-	return vz_mig_send_reply(d->c, true, 0, NULL, err);
+	ret = vz_mig_send_reply(d->c, true, 0, NULL, err);
+	/*
+	 * A next pass, if one comes (the source CT runs), finds its tar
+	 * started: after the answer, so that the source does not wait for the
+	 * fork; one that cannot start now is started by that pass.
+	 */
+	if (ret == 0) {
+		struct vz_error ignored;
+
+		vz_mig_tar_receiver(dir, true, &d->next_tar, &ignored);
+	}
+	return ret;
 }
 
 /* The directory of the incoming dump and its rounds, made once (searchable: see cpt.c). */
