@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +100,18 @@ static int bad_usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+/*
+ * Every frame goes out in one write, and while the CT is frozen a short one
+ * (the end of a stream, a reply) must not wait for the peer's delayed ACK
+ * (Nagle's algorithm): up to 40 ms each, several times per migration.
+ */
+static void no_delay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 /* "ADDR:PORT", "[v6]:PORT" -> a connected or listening TCP socket. */
 static int tcp_socket(const char *spec, bool listen_mode, struct vz_error *err)
 {
@@ -132,6 +146,7 @@ static int tcp_socket(const char *spec, bool listen_mode, struct vz_error *err)
 			if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1) == 0)
 				break;
 		} else if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+			no_delay(fd);
 			break;
 		}
 		r = errno;
@@ -268,6 +283,7 @@ static int listen_once(const char *spec, unsigned timeout)
 		fprintf(stderr, "vzmigrate: accept: %m\n");
 		return exit_codes[VZ_MIG_F_CONNECT];
 	}
+	no_delay(fd);
 	return receive(fd, fd, timeout);
 }
 
