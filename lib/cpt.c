@@ -793,6 +793,7 @@ struct restore {
 	char *dir;
 	bool frozen; /* --undump without --resume: leave the CT frozen */
 	pid_t pid;   /* the restored init (from setup-namespaces on) */
+	const struct vz_cpt_opts *opts;
 };
 
 static int restore_notify(const char *script, pid_t pid, void *arg, struct vz_error *err)
@@ -945,9 +946,9 @@ static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 	size_t nr_ext, nr_roots = 0;
 
 	/* vzctl exec loads the filter the CT runs under (CRIU restores the CT's own). */
-	ret = vz_seccomp_prepare(l->ct, l->caps_dropped, &sc, err);
+	ret = r->opts->seccomp_ready ? 0 : vz_seccomp_prepare(l->ct, l->caps_dropped, &sc, err);
 	if (ret == 0)
-		ret = vz_seccomp_save(l->ct, sc, err);
+		ret = vz_seccomp_save(l->ct, r->opts->seccomp_ready ? r->opts->seccomp : sc, err);
 	if (ret < 0)
 		return ret;
 	dirfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1108,7 +1109,7 @@ static int undump(struct vz_ct *ct, const struct vz_cpt_opts *opts, bool frozen,
 		  struct vz_error *err)
 {
 	struct vz_launch l = { .ct = ct, .console_master = -1, .launch = restore_launch };
-	struct restore r = { .ct = ct, .frozen = frozen };
+	struct restore r = { .ct = ct, .frozen = frozen, .opts = opts };
 	__vz_cgroup struct vz_cgroup *cg = NULL;
 	__vz_free char *default_dir = vz_cpt_default_dir(ct);
 	__vz_close int dirfd = -1;

@@ -33,6 +33,8 @@
 
 #include "ct.h"
 
+struct vz_seccomp;
+
 #define VZ_CPT_META_FILE "meta.img"
 #define VZ_CPT_CONF_FILE "ve.conf"
 
@@ -78,6 +80,14 @@ struct vz_cpt_opts {
 	bool criu_tmpfs;
 	/* Leave the CT's policy routing rules out: for a destination that refuses them. */
 	bool no_net_rules;
+	/*
+	 * restore: the CT's seccomp filter compiled already (NULL for
+	 * SECCOMP="off"), as a migration's destination does when the config
+	 * arrives: compiling it takes tens of milliseconds, and there they
+	 * would be spent while the CT is frozen.
+	 */
+	bool seccomp_ready;
+	const struct vz_seccomp *seccomp;
 };
 
 /*

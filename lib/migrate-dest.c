@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cleanup.h"
 #include "cpt.h"
 #include "criu.h"
@@ -28,6 +29,7 @@
 #include "migrate.h"
 #include "net.h"
 #include "quota.h"
+#include "seccomp.h"
 #include "state.h"
 #include "storage.h"
 
@@ -54,6 +56,8 @@ struct dst {
 	bool final_round; /* the dump's pages came through a page server */
 	MigHelloEntry *hello;
 	struct vz_mig_tar *next_tar; /* started ahead for the private area's delta pass */
+	bool seccomp_ready; /* online: the CT's seccomp filter, compiled with the config */
+	struct vz_seccomp *seccomp;
 	struct vz_mig_incoming in; /* what this receiver made, for a later one if it dies */
 };
 
@@ -172,6 +176,16 @@ static int dst_config(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 	ret = vz_net_prepare(d->ct, err);
 	if (ret < 0)
 		return refuse(d, err->kind == VZ_E_IP_IN_USE ? VZ_MIG_F_IP_IN_USE : VZ_MIG_F_SYSTEM, err);
+	if (d->hello->online) {
+		uint64_t caps_dropped;
+
+		ret = vz_caps_dropped(d->ct, &caps_dropped, err);
+		if (ret == 0)
+			ret = vz_seccomp_prepare(d->ct, caps_dropped, &d->seccomp, err);
+		if (ret < 0)
+			return refuse(d, VZ_MIG_F_SYSTEM, err);
+		d->seccomp_ready = true;
+	}
 	ret = vz_mig_incoming_made(&d->in, &d->in.priv, d->priv, err);
 	if (ret < 0)
 		return refuse(d, VZ_MIG_F_SYSTEM, err);
@@ -332,6 +346,8 @@ static int dst_restore(struct dst *d, struct vz_error *err)
 	}
 	co.dumpdir = dir;
 	co.criu_checked = true; /* at the hello: not again while the source is frozen */
+	co.seccomp_ready = d->seccomp_ready;
+	co.seccomp = d->seccomp;
 	/* From here the CT may run here: a receiver dying now leaves a CT that is kept. */
 	ret = vz_mig_incoming_stage(&d->in, VZ_MIG_STAGE_RUNNING, err);
 	if (ret == 0)
@@ -518,6 +534,7 @@ int vz_migrate_dest(struct vz_env *env, struct vz_mig_conn *c, struct vz_mig_rep
 		vz_info("Container %s arrived", d.ct->idstr);
 out:
 	vz_mig_tar_free(d.next_tar);
+	vz_seccomp_free(d.seccomp);
 	if (d.dump)
 		vz_rm_rf(d.dump);
 	/* Undone, kept (--keep-dst) or committed: nothing half made is left to recover. */

@@ -49,6 +49,7 @@ r1=$(ask one)
 like "$r1" "^one [0-9]+$" "the client's connection answers on node A ($r1)"
 
 # --- A -> B, online
+cp "$A/run/$CT.seccomp" "$A/seccomp.before" 2>/dev/null
 lan_receive "$B" $NB 192.0.2.11
 run onA "$vzmigrate" --online -t tcp:192.0.2.11:$PORT $CT
 is "$rc" 0 "vzmigrate --online A -> B"
@@ -73,6 +74,13 @@ ok $? "... with a later counter (${r1#one } -> ${r2#two })"
 monitor=$(ct_state "$B" MONITOR_PID)
 is "$(awk '/^PPid:/ { print $2 }' /proc/"$(ct_state "$B" INIT_PID)"/status)" "$monitor" \
 	"node B's monitor is the parent of the CT's init"
+# Node B compiled the CT's seccomp filter when the config arrived, not
+# while the CT was frozen: vzctl exec there loads that very program.
+[ -s "$A/seccomp.before" ] && cmp -s "$A/seccomp.before" "$B/run/$CT.seccomp"
+ok $? "node B keeps the CT's seccomp filter, the same program as node A's"
+run onB "$vzctl" exec $CT 'grep -h "^Seccomp:" /proc/self/status /proc/1/status | tr -s "\t" " "'
+is "$out" "Seccomp: 2
+Seccomp: 2" "... and vzctl exec there runs under it, as the restored init does"
 
 # --- the receiver dies while the CT is frozen: the CT resumes on B
 lan_receive "$A" $NA 192.0.2.10
