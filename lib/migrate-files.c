@@ -17,11 +17,14 @@
 #include "cpt-tmpfs.h"
 #include "fileutil.h"
 #include "log.h"
+#include "migrate-changes.h"
 #include "migrate-files.h"
 #include "procutil.h"
 #include "quota.h"
 
 #define TAR "tar"
+/* The most changed names a pass gives tar (the default pipe-max-size). */
+#define PASS_NAMES_MAX (1 << 20)
 
 /*
  * In a child of vzmigrate that works a file stream: default signals, and it
@@ -50,6 +53,7 @@ struct vz_mig_tar {
 	int fd;
 	int names_fd;
 	bool create;
+	char *dir, *exclude; /* a sender's */
 };
 
 static void close_pipe(int p[2])
@@ -73,6 +77,8 @@ void vz_mig_tar_free(struct vz_mig_tar *t)
 		close(t->fd);
 	if (t->names_fd >= 0)
 		close(t->names_fd);
+	free(t->dir);
+	free(t->exclude);
 	free(t);
 }
 
@@ -153,15 +159,10 @@ static int send_chunks(struct vz_mig_conn *c, int fd, uint32_t stream, vz_mig_pr
 		       void *arg, struct vz_error *err)
 {
 	__vz_free uint8_t *buf = malloc(VZ_MIG_CHUNK_SIZE);
-	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
 	uint64_t total = 0;
 
 	if (!buf)
 		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send a file stream");
-	f.kind = VZ_MIG_KIND_CHUNK;
-	f.chunk = &ch;
-	ch.stream = stream;
 	for (;;) {
 		ssize_t n = read(fd, buf, VZ_MIG_CHUNK_SIZE);
 		int ret;
@@ -172,10 +173,7 @@ static int send_chunks(struct vz_mig_conn *c, int fd, uint32_t stream, vz_mig_pr
 			return vz_error_sys(err, VZ_E_SYSTEM, errno, "Cannot read the file stream");
 		if (n == 0)
 			return 0;
-		ch.has_data = true;
-		ch.data.data = buf;
-		ch.data.len = n;
-		ret = vz_mig_send(c, &f, err);
+		ret = vz_mig_send_chunk(c, stream, buf, n, NULL, false, false, err);
 		if (ret < 0)
 			return ret;
 		total += n;
@@ -186,14 +184,7 @@ static int send_chunks(struct vz_mig_conn *c, int fd, uint32_t stream, vz_mig_pr
 
 int vz_mig_send_eof(struct vz_mig_conn *c, uint32_t stream, struct vz_error *err)
 {
-	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
-
-	f.kind = VZ_MIG_KIND_CHUNK;
-	f.chunk = &ch;
-	ch.stream = stream;
-	ch.has_eof = ch.eof = true;
-	return vz_mig_send(c, &f, err);
+	return vz_mig_send_chunk(c, stream, NULL, 0, NULL, false, true, err);
 }
 
 /* The CHUNK frames of stream into fd, up to the one that ends it. */
@@ -233,7 +224,7 @@ int vz_mig_tar_sender(const char *dir, const char *snapshot, const char *exclude
 {
 	__vz_free char *dir_opt = NULL, *snap_opt = NULL, *excl_opt = NULL;
 	char *argv[20];
-	int argc = 0;
+	int argc = 0, ret;
 
 	if (asprintf(&dir_opt, "--directory=%s", dir) < 0 ||
 	    (snapshot && asprintf(&snap_opt, "--listed-incremental=%s", snapshot) < 0) ||
@@ -255,20 +246,73 @@ int vz_mig_tar_sender(const char *dir, const char *snapshot, const char *exclude
 		argv[argc++] = excl_opt;
 	if (snap_opt)
 		argv[argc++] = snap_opt;
-	/* The one name, ".", arrives on stdin when the pass begins. */
+	/* The names (".", or what changed) arrive on stdin when the pass begins. */
 	argv[argc++] = "--verbatim-files-from";
+	argv[argc++] = "--null";
 	argv[argc++] = "--files-from=-";
 	argv[argc] = NULL;
-	return spawn_tar(argv, true, out, err);
+	ret = spawn_tar(argv, true, out, err);
+	if (ret == 0 && (!((*out)->dir = strdup(dir)) ||
+			 (exclude && !((*out)->exclude = strdup(exclude))))) {
+		vz_mig_tar_free(*out);
+		*out = NULL;
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot send '%s'", dir);
+	}
+	return ret;
+}
+
+/*
+ * The names for a pass of t: everything, or what changed since
+ * changed_since when the walk works and its list fits the names pipe
+ * (which tar reads while it writes the archive vzmigrate reads only
+ * after): otherwise "." still gives the right pass, only a slower one.
+ */
+static int pass_names(struct vz_mig_tar *t, const struct timespec *changed_since, char **names,
+		      size_t *len)
+{
+	struct vz_error ignored;
+	int room;
+
+	*names = NULL;
+	if (changed_since &&
+	    vz_mig_changed_names(t->dir, changed_since, t->exclude, names, len, &ignored) == 0) {
+		room = fcntl(t->names_fd, F_GETPIPE_SZ);
+		if ((room > 0 && *len <= (size_t)room) ||
+		    (*len <= PASS_NAMES_MAX && fcntl(t->names_fd, F_SETPIPE_SZ, (int)*len) >= 0)) {
+			vz_debug("The last pass: %zu bytes of changed names", *len);
+			return 0;
+		}
+		free(*names);
+	} else if (changed_since) {
+		vz_debug("The last pass walks everything: %s", ignored.msg);
+	}
+	*names = strdup(".");
+	*len = 2;
+	return *names ? 0 : -ENOMEM;
 }
 
 int vz_mig_send_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,
-			  vz_mig_progress_fn fn, void *arg, struct vz_error *err)
+			  const struct timespec *changed_since, vz_mig_progress_fn fn, void *arg,
+			  struct vz_error *err)
 {
-	static const char names[] = ".\n";
+	__vz_free char *names = NULL;
+	size_t len;
 	int ret;
 
-	if (vz_write_full(t->names_fd, names, sizeof(names) - 1) < 0) {
+	if (pass_names(t, changed_since, &names, &len) < 0) {
+		vz_mig_tar_free(t);
+		return vz_error_sys(err, VZ_E_SYSTEM, ENOMEM, "Cannot start a pass");
+	}
+	if (!len) {
+		/* Nothing changed, and tar given no name archives "."; the archive of nothing instead. */
+		static const uint8_t end_of_archive[10240];
+
+		vz_mig_tar_free(t);
+		ret = vz_mig_send_chunk(c, stream, end_of_archive, sizeof(end_of_archive), NULL, false,
+					false, err);
+		return ret < 0 ? ret : vz_mig_send_eof(c, stream, err);
+	}
+	if (vz_write_full(t->names_fd, names, len) < 0) {
 		ret = vz_error_sys(err, VZ_E_SYSTEM, errno ?: EIO, "tar ended before its pass");
 		vz_mig_tar_free(t);
 		return ret;
@@ -290,7 +334,7 @@ int vz_mig_send_tree(struct vz_mig_conn *c, const char *dir, uint32_t stream, co
 	struct vz_mig_tar *t;
 	int ret = vz_mig_tar_sender(dir, snapshot, exclude, &t, err);
 
-	return ret < 0 ? ret : vz_mig_send_tree_with(c, t, stream, fn, arg, err);
+	return ret < 0 ? ret : vz_mig_send_tree_with(c, t, stream, NULL, fn, arg, err);
 }
 
 int vz_mig_tar_receiver(const char *dir, bool incremental, struct vz_mig_tar **out,
@@ -448,27 +492,6 @@ static ssize_t pread_full(int fd, uint8_t *buf, size_t len, uint64_t off)
 	return (ssize_t)got;
 }
 
-/* A chunk of an image stream: data at off, or zeros (data NULL), or the size. */
-static int image_chunk(struct vz_mig_conn *c, uint32_t stream, const uint8_t *data, size_t len,
-		       uint64_t off, bool zero, struct vz_error *err)
-{
-	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
-
-	f.kind = VZ_MIG_KIND_CHUNK;
-	f.chunk = &ch;
-	ch.stream = stream;
-	ch.has_offset = true;
-	ch.offset = off;
-	if (data) {
-		ch.has_data = true;
-		ch.data.data = (uint8_t *)data;
-		ch.data.len = len;
-	}
-	ch.has_zero = ch.zero = zero;
-	return vz_mig_send(c, &f, err);
-}
-
 /* Write the CT's file system's dirty data to its image: the CT is frozen, nothing adds more. */
 static int image_sync(struct vz_mig_image *img, struct vz_error *err)
 {
@@ -572,9 +595,9 @@ int vz_mig_send_image(struct vz_mig_conn *c, struct vz_mig_image *img, bool delt
 		if (!memcmp(hash, img->hash[i], HASH_LEN) && (delta || all_zero(hash, HASH_LEN)))
 			continue; /* the destination has it */
 		if (all_zero(hash, HASH_LEN))
-			ret = image_chunk(c, stream, NULL, 0, off, true, err);
+			ret = vz_mig_send_chunk(c, stream, NULL, 0, &off, true, false, err);
 		else
-			ret = image_chunk(c, stream, buf, len, off, false, err);
+			ret = vz_mig_send_chunk(c, stream, buf, len, &off, false, false, err);
 		memcpy(img->hash[i], hash, HASH_LEN);
 		if (ret == 0 && fn)
 			fn(c->bytes_out - before, arg);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "migrate-stream.h"
 
@@ -40,8 +41,16 @@ struct vz_mig_tar;
 
 int vz_mig_tar_sender(const char *dir, const char *snapshot, const char *exclude,
 		      struct vz_mig_tar **out, struct vz_error *err);
+/*
+ * changed_since, for the last pass only (the snapshot it leaves behind
+ * lacks what it did not walk): a time before the pass that wrote t's
+ * snapshot began; tar is given only what changed since
+ * (migrate-changes.h), or "." when the walk fails or finds more names than
+ * the pipe to tar holds.  NULL: tar is given ".".
+ */
 int vz_mig_send_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,
-			  vz_mig_progress_fn fn, void *arg, struct vz_error *err);
+			  const struct timespec *changed_since, vz_mig_progress_fn fn, void *arg,
+			  struct vz_error *err);
 int vz_mig_tar_receiver(const char *dir, bool incremental, struct vz_mig_tar **out,
 			struct vz_error *err);
 int vz_mig_recv_tree_with(struct vz_mig_conn *c, struct vz_mig_tar *t, uint32_t stream,

@@ -26,20 +26,8 @@
 static int send_pages(struct vz_mig_conn *c, const void *data, size_t len, bool eof,
 		      struct vz_error *err)
 {
-	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
-	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
-
-	f.kind = VZ_MIG_KIND_CHUNK;
-	f.chunk = &ch;
-	ch.stream = VZ_MIG_STREAM_PAGES;
-	if (len) {
-		ch.has_data = true;
-		ch.data.data = (uint8_t *)data;
-		ch.data.len = len;
-	}
-	if (eof)
-		ch.has_eof = ch.eof = true;
-	return vz_mig_send(c, &f, err);
+	return vz_mig_send_chunk(c, VZ_MIG_STREAM_PAGES, len ? data : NULL, len, NULL, false, eof,
+				 err);
 }
 
 /* A socketpair for CRIU and its page server: stream, roomy buffers. */

@@ -36,6 +36,29 @@ int vz_mig_send(struct vz_mig_conn *c, const MigFrameEntry *f, struct vz_error *
 	return 0;
 }
 
+int vz_mig_send_chunk(struct vz_mig_conn *c, uint32_t stream, const void *data, size_t len,
+		      const uint64_t *off, bool zero, bool eof, struct vz_error *err)
+{
+	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;
+	MigChunkEntry ch = MIG_CHUNK_ENTRY__INIT;
+
+	f.kind = VZ_MIG_KIND_CHUNK;
+	f.chunk = &ch;
+	ch.stream = stream;
+	if (off) {
+		ch.has_offset = true;
+		ch.offset = *off;
+	}
+	if (data) {
+		ch.has_data = true;
+		ch.data.data = (uint8_t *)data;
+		ch.data.len = len;
+	}
+	ch.has_zero = ch.zero = zero;
+	ch.has_eof = ch.eof = eof;
+	return vz_mig_send(c, &f, err);
+}
+
 int vz_mig_send_kind(struct vz_mig_conn *c, uint32_t kind, struct vz_error *err)
 {
 	MigFrameEntry f = MIG_FRAME_ENTRY__INIT;

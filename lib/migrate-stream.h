@@ -46,6 +46,13 @@ struct vz_mig_conn {
 
 int vz_mig_send(struct vz_mig_conn *c, const MigFrameEntry *f, struct vz_error *err);
 /* Send a frame of kind with no payload (COMMIT, ABORT). */
+/*
+ * A CHUNK frame of stream: data (NULL: none), at *off in an image stream
+ * (off NULL: a byte stream), zero: zeros there instead of data, eof: the
+ * stream's last frame.
+ */
+int vz_mig_send_chunk(struct vz_mig_conn *c, uint32_t stream, const void *data, size_t len,
+		      const uint64_t *off, bool zero, bool eof, struct vz_error *err);
 int vz_mig_send_kind(struct vz_mig_conn *c, uint32_t kind, struct vz_error *err);
 /* REPLY: ok, or fail (VZ_MIG_F_*) and why. */
 int vz_mig_send_reply(struct vz_mig_conn *c, bool ok, unsigned fail, const char *msg,

@@ -104,6 +104,9 @@ struct src {
 	bool peer_dump_tree; /* the dump goes as vz's tree image, not through tar */
 	struct vz_mig_image *image; /* an image CT's root.img, sent by blocks */
 	struct vz_mig_tar *next_tar; /* started ahead for the frozen or stopped pass */
+	/* what the frozen or stopped pass sends: changed since (sync_running) */
+	bool last_pass_since_set;
+	struct timespec last_pass_since;
 	struct vz_mig_relay relay;
 	bool in_round;	     /* the relay runs */
 	uint64_t post_dump_at;
@@ -150,7 +153,9 @@ static int start_tar(struct src *s, struct vz_mig_tar **t, struct vz_error *err)
 	return vz_mig_tar_sender(s->priv, s->snap, s->image ? VZ_IMAGE_FILE : NULL, t, err);
 }
 
-static int send_files(struct src *s, uint32_t stream, uint64_t *bytes, struct vz_error *err)
+/* The frozen or stopped pass walks the tree itself and gives tar only what changed. */
+static int send_files(struct src *s, uint32_t stream, bool last, uint64_t *bytes,
+		      struct vz_error *err)
 {
 	uint64_t before = s->c->bytes_out;
 	struct vz_mig_tar *t = s->next_tar;
@@ -160,7 +165,9 @@ static int send_files(struct src *s, uint32_t stream, uint64_t *bytes, struct vz
 	if (!t)
 		ret = start_tar(s, &t, err);
 	if (ret == 0)
-		ret = vz_mig_send_tree_with(s->c, t, stream, progress, s, err);
+		ret = vz_mig_send_tree_with(s->c, t, stream,
+					    last && s->last_pass_since_set ? &s->last_pass_since : NULL,
+					    progress, s, err);
 	if (ret == 0 && s->image)
 		ret = vz_mig_send_image(s->c, s->image, stream == VZ_MIG_STREAM_FILES_DELTA, progress,
 					s, err);
@@ -188,7 +195,14 @@ static int sync_running(struct src *s, struct vz_error *err)
 	int ret;
 
 	phase_begin(s, "Syncing the private area (running)");
-	ret = send_files(s, VZ_MIG_STREAM_FILES_DELTA, &bytes, err);
+	/*
+	 * The changes that matter to the last pass: those since this pass's
+	 * tar began (it starts below).  Two seconds earlier, for the coarse
+	 * clock file times are taken from and a small step of the node's clock.
+	 */
+	s->last_pass_since_set = clock_gettime(CLOCK_REALTIME, &s->last_pass_since) == 0;
+	s->last_pass_since.tv_sec -= 2;
+	ret = send_files(s, VZ_MIG_STREAM_FILES_DELTA, false, &bytes, err);
 	s->r->sync_ms = now_ms() - s->phase_start;
 	s->r->sync_bytes = bytes;
 	if (ret == 0)
@@ -414,7 +428,7 @@ static int src_post_dump(const char *dir, void *arg, struct vz_error *err)
 		}
 	}
 	phase_begin(s, "Syncing the private area (frozen)");
-	ret = send_files(s, VZ_MIG_STREAM_FILES_DELTA, &s->r->delta_bytes, err);
+	ret = send_files(s, VZ_MIG_STREAM_FILES_DELTA, true, &s->r->delta_bytes, err);
 	if (ret == 0)
 		ret = send_dump(s, dir, err);
 	if (ret == 0)
@@ -645,7 +659,7 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 		goto out_work;
 
 	phase_begin(&s, st.running ? "Copying the private area (running)" : "Copying the private area");
-	ret = send_files(&s, VZ_MIG_STREAM_FILES, &r->files_bytes, err);
+	ret = send_files(&s, VZ_MIG_STREAM_FILES, false, &r->files_bytes, err);
 	r->copy_ms = now_ms() - s.phase_start;
 	if (ret < 0)
 		goto out_work;
@@ -720,7 +734,7 @@ int vz_migrate_source(struct vz_ct *ct, struct vz_mig_conn *c, const struct vz_m
 			}
 			stopped_here = true;
 			phase_begin(&s, "Syncing the private area (stopped)");
-			ret = send_files(&s, VZ_MIG_STREAM_FILES_DELTA, &r->delta_bytes, err);
+			ret = send_files(&s, VZ_MIG_STREAM_FILES_DELTA, true, &r->delta_bytes, err);
 			if (ret < 0)
 				goto out_restart;
 		}

@@ -142,14 +142,38 @@ run onB "$vzctl" exec $CT cat /root/f2
 is "$out" "hello" "... and sees its files"
 
 # --- a running CT, offline, back to A with -r no
+# A service that saves its state when the CT stops, as daemons do: what it
+# writes, removes and renames falls between the running sync and the pass
+# taken once the CT is stopped, which vzmigrate makes of what changed.
+run onB "$vzctl" exec $CT 'mkdir -p /var/spool/q/old && echo m1 >/var/spool/q/old/m1 && echo stale >/var/spool/gone'
+is "$rc" 0 "a spool in the CT on node B"
+printf '%s\n' '#!/bin/sh' '[ "$1" = stop ] || exit 0' 'echo saved >/var/spool/state' \
+	'mkdir /var/spool/new && echo n >/var/spool/new/f' 'rm /var/spool/gone' \
+	'mv /var/spool/q/old /var/spool/q/done' >"$B/root/$CT/etc/init.d/S90state"
+chmod 755 "$B/root/$CT/etc/init.d/S90state"
+# Every file of the CT arrived here a moment ago: the last pass takes two
+# seconds before the running sync for changed, as it does with a clock step.
+sleep 2
 receive "$A"
-run onB "$vzmigrate" -r no -t tcp:127.0.0.1:$PORT $CT
+run onB "$vzmigrate" -r no -t -v tcp:127.0.0.1:$PORT $CT
 is "$rc" 0 "migrate the running CT B -> A offline, -r no"
 [ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(cat "$A/recv.log")"
 like "$out" "Times: .*, running sync [0-9.]+ s" "... one more pass over the private area ran before the CT stopped"
+like "$out" "The last pass: [0-9]{2,} bytes of changed names" "... and the stopped pass was given what changed, not \".\""
 wait $recv_pid
 run onA "$vzctl" status $CT
 is "$out" "CTID $CT exist mounted running" "it runs on node A"
+run onA "$vzctl" exec $CT 'cat /var/spool/state /var/spool/new/f /var/spool/q/done/m1; ls /var/spool /var/spool/q'
+is "$out" "saved
+n
+m1
+/var/spool:
+new
+q
+state
+
+/var/spool/q:
+done" "... with what its service wrote, removed and renamed while it stopped"
 [ -e "$B/etc/conf/$CT.conf.migrated" ] && [ ! -e "$B/etc/conf/$CT.conf" ] && [ -d "$Q/root" ]
 ok $? "node B keeps CTID.conf.migrated and the private area (-r no)"
 run onB "$vzctl" status $CT

@@ -20,42 +20,10 @@
 #include "fileutil.h"
 #include "migrate-files.h"
 #include "tap.h"
+#include "tree-files.h"
 
 static char tmpdir[] = "/tmp/vz-unit-mig-tree.XXXXXX";
 static char src[128], dst[128], snap[128];
-
-/* dir/name, in a buffer the next call reuses. */
-static const char *path_of(const char *dir, const char *name)
-{
-	static char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return path;
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-	int fd = open(path_of(dir, name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || vz_write_full(fd, text, strlen(text)) < 0)
-		abort();
-	close(fd);
-}
-
-/* The text of dir/name, "" if it is missing. */
-static const char *text_of(const char *dir, const char *name)
-{
-	static char buf[64];
-	int fd = open(path_of(dir, name), O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return buf;
-	n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return buf;
-}
 
 static bool exists(const char *dir, const char *name)
 {
@@ -85,7 +53,7 @@ static void __attribute__((noreturn)) send_side(int fd, int report)
 	put(src, "root.img", "image, changed");
 	if (unlink(path_of(src, "gone")) < 0)
 		_exit(4);
-	_exit(vz_mig_send_tree_with(&c, t, 2, NULL, NULL, &err) < 0 ? 5 : 0);
+	_exit(vz_mig_send_tree_with(&c, t, 2, NULL, NULL, NULL, &err) < 0 ? 5 : 0);
 }
 
 static void test_started_ahead(void)
@@ -158,15 +126,11 @@ static void test_not_needed(void)
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
+	if (tree_dirs(tmpdir, src, dst, snap, sizeof(src)) < 0) {
 		ok(0, "create a temporary directory");
 		return done_testing();
 	}
-	snprintf(src, sizeof(src), "%s/src", tmpdir);
-	snprintf(dst, sizeof(dst), "%s/dst", tmpdir);
-	snprintf(snap, sizeof(snap), "%s/snapshot", tmpdir);
-	if (mkdir(src, 0755) < 0 || mkdir(dst, 0755) < 0 ||
-	    mkdir(path_of(src, "dir"), 0755) < 0)
+	if (mkdir(path_of(src, "dir"), 0755) < 0)
 		abort();
 	test_started_ahead();
 	test_not_needed();
