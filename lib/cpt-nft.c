@@ -130,6 +130,9 @@ static int save_child(void *arg, struct vz_error *err)
 	if (fd < 0 || vz_cpt_nft_write_rules(fd, rules) < 0)
 		return vz_error_sys(err, VZ_E_CHKPNT, errno ?: EIO, "Cannot write '%s'",
 				    VZ_CPT_NFT_FILE);
+	/* Only CRIU's lock tables: no file, and the restore loads nothing. */
+	if (lseek(fd, 0, SEEK_CUR) == 0)
+		unlinkat(j->dirfd, VZ_CPT_NFT_FILE, 0);
 	close(fd);
 	return 0;
 }
@@ -178,8 +181,9 @@ int vz_cpt_nft_restore(pid_t pid, int dirfd, struct vz_error *err)
 	struct nft_job j = { .pid = pid, .dirfd = dirfd };
 	int ret = vz_cpt_nft_load_rules(dirfd, &rules, err);
 
-	if (ret <= 0)
-		return ret;
+	/* An empty file (an older vzctl's, for a CT without rules): nothing to load. */
+	if (ret <= 0 || !rules[strspn(rules, " \t\n")])
+		return ret < 0 ? ret : 0;
 	j.rules = rules;
 	return vz_child_run(restore_child, &j, "Loading the CT's nftables rules", err);
 }

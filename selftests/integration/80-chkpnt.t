@@ -272,6 +272,8 @@ is "$(cat "$T/b1" 2>/dev/null)" "one" "a client's connection through the bridge 
 run vz chkpnt $CT
 is "$rc" 0 "chkpnt of the bridged CT"
 [ "$rc" -eq 0 ] || printf '# %s\n' "$out" "$(grep -E 'Error|Warn' "$T/dump/Dump.$CT.log" 2>/dev/null | tail -20)"
+[ -s "$T/dump/Dump.$CT/meta.img" ] && [ ! -e "$T/dump/Dump.$CT/nft.rules" ]
+ok $? "a CT without a firewall of its own: no nft.rules (CRIU's lock tables are not the CT's)"
 in_node ip link show veth$CT.0 >/dev/null 2>&1
 is "$?" 1 "its veth is gone from the node"
 run vz restore $CT
