@@ -99,9 +99,12 @@ static int walk_dir(struct walk *w, int fd, size_t plen, int depth)
 		}
 		w->path[plen] = '/';
 		memcpy(w->path + plen + 1, e->d_name, nlen + 1);
+		/* Another file system mounted here: tar --one-file-system leaves it out too. */
+		if (st.st_dev != w->dev)
+			continue;
 		if (changed(w, &st)) {
 			ret = add_name(w, clen);
-		} else if (S_ISDIR(st.st_mode) && st.st_dev == w->dev) {
+		} else if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), e->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 

@@ -24,7 +24,8 @@
 /*
  * dir's entries whose ctime is at or after since, as "./path" names each
  * ended by '\0', in *names (*len bytes; free it).  The walk stays on dir's
- * file system and leaves out exclude (a name at dir's top level, or NULL).
+ * file system (a mount point is left out, not named) and leaves out
+ * exclude (a name at dir's top level, or NULL).
  * When dir itself changed, the one name is ".".  0, or -errno with err set.
  */
 int vz_mig_changed_names(const char *dir, const struct timespec *since, const char *exclude,

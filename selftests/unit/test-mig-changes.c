@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -122,6 +123,30 @@ static void test_names(void)
 	if (unlink(path_of(src, "root.img")) < 0)
 		abort();
 	is_str(changed_since(&t, "root.img"), ".", "the top changed: \".\", everything");
+}
+
+/* A file system mounted in the tree: neither named nor walked (as tar --one-file-system). */
+static void test_mount_point(void)
+{
+	struct timespec t;
+
+	if (geteuid() != 0) {
+		ok(1, "# SKIP mounting needs root");
+		return;
+	}
+	if (mkdir(path_of(src, "mnt"), 0755) < 0)
+		abort();
+	t = a_moment();
+	if (mount("vzt", path_of(src, "mnt"), "tmpfs", 0, "size=1m") < 0) {
+		ok(1, "# SKIP cannot mount a tmpfs here (%s)", strerror(errno));
+		return;
+	}
+	put(src, "mnt/inside", "x");
+	put(src, "opt/conf", "a=3");
+	is_str(changed_since(&t, NULL), "./opt/conf",
+	       "a file system mounted in the tree is left out, not named");
+	umount(path_of(src, "mnt"));
+	rmdir(path_of(src, "mnt"));
 }
 
 /* The last pass in a child: a tar started ahead, given what changed since *t. */
@@ -243,6 +268,7 @@ int main(void)
 		return done_testing();
 	}
 	test_names();
+	test_mount_point();
 	test_last_pass();
 	vz_rm_rf(tmpdir);
 	return done_testing();
