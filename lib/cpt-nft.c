@@ -172,7 +172,14 @@ int vz_cpt_nft_load_rules(int dirfd, char **rules, struct vz_error *err)
 
 	if (len == -ENOENT)
 		return 0;
-	return len < 0 ? len : 1;
+	if (len < 0)
+		return len;
+	if ((*rules)[strspn(*rules, " \t\n")])
+		return 1;
+	/* An empty file (an older vzctl's, for a CT without rules): nothing to load. */
+	free(*rules);
+	*rules = NULL;
+	return 0;
 }
 
 int vz_cpt_nft_restore(pid_t pid, int dirfd, struct vz_error *err)
@@ -181,9 +188,8 @@ int vz_cpt_nft_restore(pid_t pid, int dirfd, struct vz_error *err)
 	struct nft_job j = { .pid = pid, .dirfd = dirfd };
 	int ret = vz_cpt_nft_load_rules(dirfd, &rules, err);
 
-	/* An empty file (an older vzctl's, for a CT without rules): nothing to load. */
-	if (ret <= 0 || !rules[strspn(rules, " \t\n")])
-		return ret < 0 ? ret : 0;
+	if (ret <= 0)
+		return ret;
 	j.rules = rules;
 	return vz_child_run(restore_child, &j, "Loading the CT's nftables rules", err);
 }

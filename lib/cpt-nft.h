@@ -30,7 +30,7 @@ int vz_cpt_nft_save_wait(struct vz_child *c, struct vz_error *err);
 int vz_cpt_nft_write_rules(int fd, const char *rules);
 /*
  * Read dirfd/NFT_FILE: 1 and the text in *rules (malloc'ed), 0 and NULL if
- * the dump has none, -errno for a symlink, a file over 16 MiB or one with a
+ * the dump has none (or an empty one), -errno for a symlink, a file over 16 MiB or one with a
  * NUL byte.
  */
 int vz_cpt_nft_load_rules(int dirfd, char **rules, struct vz_error *err);

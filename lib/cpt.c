@@ -946,9 +946,12 @@ static int restore_launch(struct vz_launch *l, pid_t *pid, struct vz_error *err)
 	size_t nr_ext, nr_roots = 0;
 
 	/* vzctl exec loads the filter the CT runs under (CRIU restores the CT's own). */
-	ret = r->opts->seccomp_ready ? 0 : vz_seccomp_prepare(l->ct, l->caps_dropped, &sc, err);
-	if (ret == 0)
-		ret = vz_seccomp_save(l->ct, r->opts->seccomp_ready ? r->opts->seccomp : sc, err);
+	if (!r->opts->seccomp_ready) {
+		ret = vz_seccomp_prepare(l->ct, l->caps_dropped, &sc, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = vz_seccomp_save(l->ct, r->opts->seccomp_ready ? r->opts->seccomp : sc, err);
 	if (ret < 0)
 		return ret;
 	dirfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

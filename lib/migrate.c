@@ -105,7 +105,6 @@ struct src {
 	struct vz_mig_image *image; /* an image CT's root.img, sent by blocks */
 	struct vz_mig_tar *next_tar; /* started ahead for the frozen or stopped pass */
 	/* what the frozen or stopped pass sends: changed since (sync_running) */
-	bool last_pass_since_set;
 	struct timespec last_pass_since;
 	struct vz_mig_relay relay;
 	bool in_round;	     /* the relay runs */
@@ -166,7 +165,7 @@ static int send_files(struct src *s, uint32_t stream, bool last, uint64_t *bytes
 		ret = start_tar(s, &t, err);
 	if (ret == 0)
 		ret = vz_mig_send_tree_with(s->c, t, stream,
-					    last && s->last_pass_since_set ? &s->last_pass_since : NULL,
+					    last ? &s->last_pass_since : NULL,
 					    progress, s, err);
 	if (ret == 0 && s->image)
 		ret = vz_mig_send_image(s->c, s->image, stream == VZ_MIG_STREAM_FILES_DELTA, progress,
@@ -200,8 +199,10 @@ static int sync_running(struct src *s, struct vz_error *err)
 	 * tar began (it starts below).  Two seconds earlier, for the coarse
 	 * clock file times are taken from and a small step of the node's clock.
 	 */
-	s->last_pass_since_set = clock_gettime(CLOCK_REALTIME, &s->last_pass_since) == 0;
-	s->last_pass_since.tv_sec -= 2;
+	if (clock_gettime(CLOCK_REALTIME, &s->last_pass_since) == 0)
+		s->last_pass_since.tv_sec -= 2;
+	else /* since the epoch: everything, as tar's own walk */
+		s->last_pass_since = (struct timespec){ 0 };
 	ret = send_files(s, VZ_MIG_STREAM_FILES_DELTA, false, &bytes, err);
 	s->r->sync_ms = now_ms() - s->phase_start;
 	s->r->sync_bytes = bytes;

@@ -26,8 +26,7 @@
 #include "tap.h"
 #include "tree-files.h"
 
-static char tmpdir[] = "/tmp/vz-unit-mig-changes.XXXXXX";
-static char src[128], dst[128], snap[128];
+static char tmpdir[128], src[128], dst[128], snap[128];
 
 static void mkdirs(const char *dir, const char *const *names)
 {
@@ -263,7 +262,7 @@ static void test_last_pass(void)
 
 int main(void)
 {
-	if (tree_dirs(tmpdir, src, dst, snap, sizeof(src)) < 0) {
+	if (tree_dirs("mig-changes", tmpdir, src, dst, snap, sizeof(src)) < 0) {
 		ok(0, "create a temporary directory");
 		return done_testing();
 	}

@@ -22,8 +22,7 @@
 #include "tap.h"
 #include "tree-files.h"
 
-static char tmpdir[] = "/tmp/vz-unit-mig-tree.XXXXXX";
-static char src[128], dst[128], snap[128];
+static char tmpdir[128], src[128], dst[128], snap[128];
 
 static bool exists(const char *dir, const char *name)
 {
@@ -126,7 +125,7 @@ static void test_not_needed(void)
 
 int main(void)
 {
-	if (tree_dirs(tmpdir, src, dst, snap, sizeof(src)) < 0) {
+	if (tree_dirs("mig-tree", tmpdir, src, dst, snap, sizeof(src)) < 0) {
 		ok(0, "create a temporary directory");
 		return done_testing();
 	}

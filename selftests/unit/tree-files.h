@@ -52,12 +52,15 @@ static inline const char *text_of(const char *dir, const char *name)
 }
 
 /*
- * The test's temporary directory (tmpdir: a mkdtemp() template) with a
- * source and a destination tree in it, and the name of a snapshot file:
- * src, dst and snap hold size bytes.  0, or -1 when it cannot be made.
+ * A temporary directory of the test's own, /tmp/vz-unit-<name>.<random>,
+ * in tmpdir, with a source and a destination tree in it, and the name of
+ * a snapshot file: tmpdir, src, dst and snap hold size bytes.  0, or -1
+ * when it cannot be made.
  */
-static inline int tree_dirs(char *tmpdir, char *src, char *dst, char *snap, size_t size)
+static inline int tree_dirs(const char *name, char *tmpdir, char *src, char *dst, char *snap,
+			    size_t size)
 {
+	snprintf(tmpdir, size, "/tmp/vz-unit-%s.XXXXXX", name);
 	if (!mkdtemp(tmpdir))
 		return -1;
 	snprintf(src, size, "%s/src", tmpdir);
