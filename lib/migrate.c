@@ -365,14 +365,16 @@ static int precopy_round(struct src *s, unsigned n, uint64_t *bytes, struct vz_e
 }
 
 /*
- * Pre-dump rounds while the CT runs, until one is small or quick enough,
- * stops shrinking, or the last allowed one is done.
+ * Pre-dump rounds while the CT runs, until one is small, or its pages would
+ * cross quickly (at the rate of the fastest round so far: a round's time
+ * includes CRIU's fixed costs, so the estimate errs on the side of one more
+ * round), or the rounds stop shrinking, or the last allowed one is done.
  */
 static int precopy(struct src *s, struct vz_error *err)
 {
 	const struct vz_mig_opts *o = s->o;
-	uint64_t t0 = now_ms(), prev = 0;
-	const char *why = "the last round allowed";
+	uint64_t t0 = now_ms(), prev = 0, rate = 0; /* bytes per second */
+	char why[80] = "the last round allowed";
 	int ret = 0;
 
 	for (unsigned n = 1; n <= o->precopy_rounds && n < VZ_MIG_ROUNDS_MAX; n++) {
@@ -391,16 +393,22 @@ static int precopy(struct src *s, struct vz_error *err)
 			fprintf(stderr, "\rPre-copy round %u: %.1f MB (%llu pages) in %.2f s, %.1f MB/s%12s\n",
 				n, bytes / 1048576.0, (unsigned long long)(bytes / 4096), ms / 1000.0,
 				ms ? bytes / 1048576.0 / (ms / 1000.0) : 0.0, "");
+		if (!ms)
+			rate = UINT64_MAX;
+		else if (bytes * 1000 / ms > rate)
+			rate = bytes * 1000 / ms;
 		if (bytes < o->precopy_min) {
-			why = "few pages left";
+			snprintf(why, sizeof(why), "few pages left");
 			break;
 		}
-		if (ms < o->precopy_min_ms) {
-			why = "a quick round";
+		/* rate is 0 only if every round so far, this one too, sent nothing */
+		if ((rate ? bytes * 1000 / rate : 0) < o->precopy_min_ms) {
+			snprintf(why, sizeof(why), "the pages left would cross in under %u ms",
+				 o->precopy_min_ms);
 			break;
 		}
 		if (n > 1 && bytes * 100 >= prev * o->precopy_shrink) {
-			why = "the rounds stopped shrinking";
+			snprintf(why, sizeof(why), "the rounds stopped shrinking");
 			break;
 		}
 		prev = bytes;

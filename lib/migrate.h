@@ -73,7 +73,8 @@ struct vz_mig_opts {
 	/*
 	 * Memory pre-copy (online): at most precopy_rounds pre-dumps while the
 	 * CT runs (0: plain stop-and-copy); stop early once a round sends less
-	 * than precopy_min bytes or takes less than precopy_min_ms, or sends
+	 * than precopy_min bytes, or bytes that would cross in less than
+	 * precopy_min_ms at the rate of the fastest round so far, or
 	 * precopy_shrink percent or more of the round before.
 	 */
 	unsigned precopy_rounds;
