@@ -11,6 +11,11 @@
  *                            millisecond for S seconds (or until SIGTERM);
  *                            prints the longest time without an answer
  *                            ("gap_ms N") and the number of answers
+ *   probe sink ADDR PORT     the link's bandwidth, receiving end: accept one
+ *                            TCP connection on ADDR:PORT, read it to its
+ *                            end, print "link_mbps N" (MB/s, 10^6 bytes)
+ *   probe send ADDR PORT MB  the sending end: MB MiB in 1 MiB writes, as
+ *                            vzmigrate's stream writes its chunks
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -136,6 +141,67 @@ static int probe(const char *addr, int port, double secs)
 	return 0;
 }
 
+static int sink(const char *addr, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0), fd;
+	static char buf[1 << 20];
+	unsigned long long bytes = 0;
+	double start = 0;
+	ssize_t n;
+
+	if (lfd < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 1) < 0) {
+		perror("sink");
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0) {
+		perror("sink: accept");
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (!bytes)
+			start = now();
+		bytes += n;
+	}
+	if (n < 0 || bytes == 0) {
+		perror("sink: read");
+		return 1;
+	}
+	printf("link_mbps %.1f bytes %llu\n", bytes / 1e6 / (now() - start), bytes);
+	return 0;
+}
+
+static int send_mb(const char *addr, int port, unsigned long mb)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	static char buf[1 << 20];
+
+	if (fd < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("send");
+		return 1;
+	}
+	memset(buf, 0x5a, sizeof(buf));
+	for (unsigned long i = 0; i < mb; i++) {
+		for (size_t off = 0; off < sizeof(buf);) {
+			ssize_t n = write(fd, buf + off, sizeof(buf) - off);
+
+			if (n < 0) {
+				perror("send: write");
+				return 1;
+			}
+			off += n;
+		}
+	}
+	return close(fd) < 0;
+}
+
 int main(int argc, char **argv)
 {
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "dirty"))
@@ -143,6 +209,11 @@ int main(int argc, char **argv)
 			     argc == 5 ? atol(argv[4]) : -1);
 	if (argc == 5 && !strcmp(argv[1], "probe"))
 		return probe(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: probe dirty MB PORT [MB_PER_S] | probe probe ADDR PORT SECONDS\n");
+	if (argc == 4 && !strcmp(argv[1], "sink"))
+		return sink(argv[2], atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "send"))
+		return send_mb(argv[2], atoi(argv[3]), strtoul(argv[4], NULL, 10));
+	fprintf(stderr, "usage: probe dirty MB PORT [MB_PER_S] | probe probe ADDR PORT SECONDS |\n"
+			"       probe sink ADDR PORT | probe send ADDR PORT MB\n");
 	return 2;
 }
