@@ -80,8 +80,7 @@ bool vz_cpt_is_suspended(struct vz_ct *ct, bool running)
 	return dir && vz_cpt_dump_exists(dir);
 }
 
-/* CRIU's check of this kernel, remembered for the boot in $RUNDIR/criu-check. */
-static int criu_check(struct vz_ct *ct, char *version, size_t size, struct vz_error *err)
+int vz_cpt_criu_check(struct vz_ct *ct, char *version, size_t size, struct vz_error *err)
 {
 	__vz_free char *rundir = vz_ct_get_subst(ct, "RUNDIR");
 	__vz_free char *cache = rundir ? vz_path_join(rundir, "criu-check") : NULL;
@@ -541,7 +540,7 @@ static int chkpnt_dump(struct vz_ct *ct, struct vz_cpt_opts *opts, unsigned step
 		ret = dump_prepare_dir(&d, err);
 	/* Unless the check passed before (a migration's hello, or this boot: the cache). */
 	if (ret == 0 && !opts->criu_checked)
-		ret = criu_check(ct, d.criu_version, sizeof(d.criu_version), err);
+		ret = vz_cpt_criu_check(ct, d.criu_version, sizeof(d.criu_version), err);
 	else if (ret == 0 && opts->criu_version)
 		snprintf(d.criu_version, sizeof(d.criu_version), "%s", opts->criu_version);
 	else if (ret == 0)
@@ -1145,7 +1144,7 @@ static int undump(struct vz_ct *ct, const struct vz_cpt_opts *opts, bool frozen,
 				   ct->idstr);
 		goto out;
 	}
-	ret = opts->criu_checked ? 0 : criu_check(ct, NULL, 0, err);
+	ret = opts->criu_checked ? 0 : vz_cpt_criu_check(ct, NULL, 0, err);
 	if (ret < 0)
 		goto out;
 	l.root = vz_ct_get_subst(ct, "VE_ROOT");

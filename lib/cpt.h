@@ -113,6 +113,11 @@ char *vz_cpt_default_dir(struct vz_ct *ct);
 bool vz_cpt_dump_exists(const char *dir);
 /* A down CT with a dump in the default place, or a running CT that is frozen. */
 bool vz_cpt_is_suspended(struct vz_ct *ct, bool running);
+/*
+ * CRIU's check of this kernel (vz_criu_check()), a pass remembered for the
+ * boot, the kernel and the CRIU binary in $RUNDIR/criu-check.
+ */
+int vz_cpt_criu_check(struct vz_ct *ct, char *version, size_t size, struct vz_error *err);
 
 int vz_ct_chkpnt(struct vz_ct *ct, struct vz_cpt_opts *opts, struct vz_error *err);
 int vz_ct_predump(struct vz_ct *ct, const struct vz_predump_opts *opts, struct vz_error *err);

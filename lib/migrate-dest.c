@@ -105,7 +105,7 @@ static int dst_hello(struct dst *d, MigFrameEntry *in, struct vz_error *err)
 		return refuse(d, VZ_MIG_F_EXISTS, err);
 	}
 	if (d->hello->online) {
-		ret = vz_criu_check(criu_version, sizeof(criu_version), err);
+		ret = vz_cpt_criu_check(d->ct, criu_version, sizeof(criu_version), err);
 		if (ret < 0)
 			return refuse(d, VZ_MIG_F_NO_SUPPORT, err);
 	}

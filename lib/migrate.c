@@ -542,7 +542,7 @@ static int src_prepare(struct src *s, struct vz_ct_state *st, char *criu_version
 	}
 	criu_version[0] = '\0';
 	if (s->o->online) {
-		ret = vz_criu_check(criu_version, size, err);
+		ret = vz_cpt_criu_check(s->ct, criu_version, size, err);
 		if (ret < 0) {
 			s->r->fail = VZ_MIG_F_NO_SUPPORT;
 			return ret;
