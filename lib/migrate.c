@@ -25,6 +25,7 @@
 #include "migrate-files.h"
 #include "migrate-hello.h"
 #include "migrate-pages.h"
+#include "migrate-rounds.h"
 #include "migrate.h"
 #include "net.h"
 #include "state.h"
@@ -364,16 +365,12 @@ static int precopy_round(struct src *s, unsigned n, uint64_t *bytes, struct vz_e
 	return round_end(s, ret, bytes, err);
 }
 
-/*
- * Pre-dump rounds while the CT runs, until one is small, or its pages would
- * cross quickly (at the rate of the fastest round so far: a round's time
- * includes CRIU's fixed costs, so the estimate errs on the side of one more
- * round), or the rounds stop shrinking, or the last allowed one is done.
- */
+/* Pre-dump rounds while the CT runs, until the stop rule (migrate-rounds.h) says so. */
 static int precopy(struct src *s, struct vz_error *err)
 {
 	const struct vz_mig_opts *o = s->o;
-	uint64_t t0 = now_ms(), prev = 0, rate = 0; /* bytes per second */
+	struct vz_mig_rounds rounds = { 0 };
+	uint64_t t0 = now_ms();
 	char why[80] = "the last round allowed";
 	int ret = 0;
 
@@ -382,7 +379,7 @@ static int precopy(struct src *s, struct vz_error *err)
 
 		snprintf(s->phase_buf, sizeof(s->phase_buf), "Pre-copy round %u (running)", n);
 		phase_begin(s, s->phase_buf);
-		s->expect = n == 1 ? ct_memory(s) : prev;
+		s->expect = n == 1 ? ct_memory(s) : rounds.prev;
 		ret = precopy_round(s, n, &bytes, err);
 		if (ret < 0)
 			break;
@@ -393,25 +390,8 @@ static int precopy(struct src *s, struct vz_error *err)
 			fprintf(stderr, "\rPre-copy round %u: %.1f MB (%llu pages) in %.2f s, %.1f MB/s%12s\n",
 				n, bytes / 1048576.0, (unsigned long long)(bytes / 4096), ms / 1000.0,
 				ms ? bytes / 1048576.0 / (ms / 1000.0) : 0.0, "");
-		if (!ms)
-			rate = UINT64_MAX;
-		else if (bytes * 1000 / ms > rate)
-			rate = bytes * 1000 / ms;
-		if (bytes < o->precopy_min) {
-			snprintf(why, sizeof(why), "few pages left");
+		if (vz_mig_rounds_done(&rounds, o, n, bytes, ms, why, sizeof(why)))
 			break;
-		}
-		/* rate is 0 only if every round so far, this one too, sent nothing */
-		if ((rate ? bytes * 1000 / rate : 0) < o->precopy_min_ms) {
-			snprintf(why, sizeof(why), "the pages left would cross in under %u ms",
-				 o->precopy_min_ms);
-			break;
-		}
-		if (n > 1 && bytes * 100 >= prev * o->precopy_shrink) {
-			snprintf(why, sizeof(why), "the rounds stopped shrinking");
-			break;
-		}
-		prev = bytes;
 	}
 	s->r->precopy_ms = now_ms() - t0;
 	if (ret == 0 && o->progress)
