@@ -5,6 +5,8 @@
  * tree as it is when the pass begins, not when tar started: what changed
  * in between arrives (new, changed and deleted files), the excluded image
  * stays behind, and a tar not needed is killed without leaving a child.
+ * A tree of many small files goes in full chunks, not a frame per record
+ * tar writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,6 +125,59 @@ static void test_not_needed(void)
 	ok(1, "freeing nothing is allowed");
 }
 
+/* 400 files of 8 KiB: tar writes them in records of 10 KiB. */
+static void test_full_chunks(void)
+{
+	char many[192], name[32], text[8193];
+	struct vz_error err = {0};
+	struct vz_mig_conn c;
+	size_t frames = 0, short_frames = 0, bytes = 0;
+	bool eof = false;
+	int sk[2], status;
+	pid_t pid;
+
+	snprintf(many, sizeof(many), "%s/many", tmpdir);
+	if (mkdir(many, 0755) < 0)
+		abort();
+	for (int i = 0; i < 400; i++) {
+		snprintf(name, sizeof(name), "f%03d", i);
+		memset(text, 'a' + i % 26, sizeof(text) - 1);
+		text[sizeof(text) - 1] = '\0';
+		put(many, name, text);
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sk) < 0)
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		c = (struct vz_mig_conn){.in = sk[1], .out = sk[1]};
+		_exit(vz_mig_send_tree(&c, many, 1, NULL, NULL, NULL, NULL, &err) < 0);
+	}
+	close(sk[1]);
+	c = (struct vz_mig_conn){.in = sk[0], .out = sk[0]};
+	while (!eof) {
+		MigFrameEntry *f = NULL;
+
+		if (vz_mig_recv(&c, &f, &err) < 0)
+			break;
+		eof = f->kind == VZ_MIG_KIND_CHUNK && f->chunk->has_eof && f->chunk->eof;
+		if (f->kind == VZ_MIG_KIND_CHUNK && f->chunk->has_data && f->chunk->data.len) {
+			if (frames && bytes % VZ_MIG_CHUNK_SIZE)
+				short_frames++; /* a short frame before this one */
+			frames++;
+			bytes += f->chunk->data.len;
+		}
+		mig_frame_entry__free_unpacked(f, NULL);
+	}
+	ok(eof && bytes > 400 * 8192, "the tree of 400 files arrives (%zu bytes, %s)", bytes,
+	   eof ? "complete" : err.msg);
+	is_int((long long)frames, (long long)((bytes + VZ_MIG_CHUNK_SIZE - 1) / VZ_MIG_CHUNK_SIZE),
+	       "... in full chunks: %zu frames", frames);
+	is_int((long long)short_frames, 0, "... none short but the last");
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "... and the sender succeeds");
+	close(sk[0]);
+}
+
 int main(void)
 {
 	if (tree_dirs("mig-tree", tmpdir, src, dst, snap, sizeof(src)) < 0) {
@@ -133,6 +188,7 @@ int main(void)
 		abort();
 	test_started_ahead();
 	test_not_needed();
+	test_full_chunks();
 	vz_rm_rf(tmpdir);
 	return done_testing();
 }
