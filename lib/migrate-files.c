@@ -174,13 +174,15 @@ static int send_chunks(struct vz_mig_conn *c, int fd, uint32_t stream, vz_mig_pr
 		 * Full chunks: tar writes records of 10 KiB, and a frame per
 		 * record would cost a frame's work and a TCP segment each.
 		 */
-		while (len < VZ_MIG_CHUNK_SIZE && n > 0) {
+		while (len < VZ_MIG_CHUNK_SIZE) {
 			n = read(fd, buf + len, VZ_MIG_CHUNK_SIZE - len);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0)
 				return vz_error_sys(err, VZ_E_SYSTEM, errno,
 						    "Cannot read the file stream");
+			if (n == 0)
+				break;
 			len += n;
 		}
 		if (!len)
