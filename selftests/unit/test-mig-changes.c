@@ -5,8 +5,11 @@
  * changed file of an unchanged directory alone, "." when the top changed,
  * nothing when nothing did), and a last pass given those names leaves the
  * receiver's tree equal to the source's: changed, new, deleted and renamed
- * files and directories, modes, symlinks and hard links.
+ * files and directories, modes, symlinks and hard links.  Where the walk
+ * gives up (a tree deeper than it goes, more names than tar's pipe takes)
+ * tar walks everything itself, and the changes arrive all the same.
  */
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +175,10 @@ static int last_pass(void (*change)(void), const char *what)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sk) < 0)
 		abort();
+	/* This process keeps the senders' end open too: a sender that dies must not hang it. */
+	if (setsockopt(sk[0], SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){.tv_sec = 60},
+		       sizeof(struct timeval)) < 0)
+		abort();
 	t = a_moment();
 	pid = fork();
 	if (pid == 0) {
@@ -260,6 +268,84 @@ static void test_last_pass(void)
 	   "... a new hard link is a hard link");
 }
 
+#define DEEP 300	/* levels: deeper than the walk goes */
+#define BULK 7000	/* files of 180-character names: over 1 MiB of names */
+
+/* dir/deep/d/d/.../d, DEEP levels of d, then /name */
+static const char *deep_path(const char *dir, const char *name)
+{
+	static char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/deep", dir);
+
+	for (int i = 0; i < DEEP; i++)
+		n += snprintf(path + n, sizeof(path) - n, "/d");
+	snprintf(path + n, sizeof(path) - n, "%s%s", name ? "/" : "", name ? name : "");
+	return path;
+}
+
+static const char *bulk_name(int i)
+{
+	static char name[200];
+
+	snprintf(name, sizeof(name), "bulk/%05d-%0174d", i, 0);
+	return name;
+}
+
+static void change_deep(void)
+{
+	char *path = strdup(deep_path(src, "bottom"));
+	int fd = path ? open(path, O_WRONLY | O_TRUNC | O_CLOEXEC) : -1;
+
+	if (fd < 0 || vz_write_full(fd, "after", 5) < 0)
+		abort();
+	close(fd);
+	free(path);
+}
+
+static void change_bulk(void)
+{
+	for (int i = 0; i < BULK; i++)
+		put(src, bulk_name(i), "v2");
+}
+
+static void test_fallbacks(void)
+{
+	char *bottom;
+	int fd;
+
+	if (mkdir(path_of(src, "deep"), 0755) < 0)
+		abort();
+	for (int i = 1; i <= DEEP; i++) {
+		char *p = strdup(deep_path(src, NULL));
+
+		p[strlen(src) + strlen("/deep") + 2 * i] = '\0';
+		if (mkdir(p, 0755) < 0)
+			abort();
+		free(p);
+	}
+	bottom = strdup(deep_path(src, "bottom"));
+	fd = bottom ? open(bottom, O_WRONLY | O_CREAT | O_CLOEXEC, 0644) : -1;
+	if (fd < 0 || vz_write_full(fd, "before", 6) < 0)
+		abort();
+	close(fd);
+	is_int(last_pass(change_deep, "a deep change"), 0,
+	       "a last pass after a change %d directories down", DEEP);
+	ok(trees_equal(), "... deeper than the walk goes: tar walks, the change arrives");
+	free(bottom);
+	/* The walk of the next test would fail on it first. */
+	if (vz_rm_rf(path_of(src, "deep")) < 0)
+		abort();
+
+	if (mkdir(path_of(src, "bulk"), 0755) < 0)
+		abort();
+	for (int i = 0; i < BULK; i++)
+		put(src, bulk_name(i), "v1");
+	is_int(last_pass(change_bulk, "many names"), 0,
+	       "a last pass after changes to %d files of an unchanged directory", BULK);
+	ok(trees_equal(), "... more names than tar's pipe takes: tar walks, all of them arrive");
+	is_str(text_of(dst, bulk_name(BULK - 1)), "v2", "... the last of them too");
+}
+
 int main(void)
 {
 	if (tree_dirs("mig-changes", tmpdir, src, dst, snap, sizeof(src)) < 0) {
@@ -269,6 +355,7 @@ int main(void)
 	test_names();
 	test_mount_point();
 	test_last_pass();
+	test_fallbacks();
 	vz_rm_rf(tmpdir);
 	return done_testing();
 }
