@@ -271,15 +271,18 @@ static void test_last_pass(void)
 #define DEEP 300	/* levels: deeper than the walk goes */
 #define BULK 7000	/* files of 180-character names: over 1 MiB of names */
 
-/* dir/deep/d/d/.../d, DEEP levels of d, then /name */
-static const char *deep_path(const char *dir, const char *name)
+/* src/deep/d/d/.../d, DEEP levels of d below deep; made first if make. */
+static const char *deep_dir(bool make)
 {
 	static char path[PATH_MAX];
-	int n = snprintf(path, sizeof(path), "%s/deep", dir);
+	int n = snprintf(path, sizeof(path), "%s/deep", src);
 
-	for (int i = 0; i < DEEP; i++)
-		n += snprintf(path + n, sizeof(path) - n, "/d");
-	snprintf(path + n, sizeof(path) - n, "%s%s", name ? "/" : "", name ? name : "");
+	for (int i = 0; i <= DEEP; i++) {
+		if (make && mkdir(path, 0755) < 0)
+			abort();
+		if (i < DEEP)
+			n += snprintf(path + n, sizeof(path) - n, "/d");
+	}
 	return path;
 }
 
@@ -293,13 +296,7 @@ static const char *bulk_name(int i)
 
 static void change_deep(void)
 {
-	char *path = strdup(deep_path(src, "bottom"));
-	int fd = path ? open(path, O_WRONLY | O_TRUNC | O_CLOEXEC) : -1;
-
-	if (fd < 0 || vz_write_full(fd, "after", 5) < 0)
-		abort();
-	close(fd);
-	free(path);
+	put(deep_dir(false), "bottom", "after");
 }
 
 static void change_bulk(void)
@@ -310,28 +307,10 @@ static void change_bulk(void)
 
 static void test_fallbacks(void)
 {
-	char *bottom;
-	int fd;
-
-	if (mkdir(path_of(src, "deep"), 0755) < 0)
-		abort();
-	for (int i = 1; i <= DEEP; i++) {
-		char *p = strdup(deep_path(src, NULL));
-
-		p[strlen(src) + strlen("/deep") + 2 * i] = '\0';
-		if (mkdir(p, 0755) < 0)
-			abort();
-		free(p);
-	}
-	bottom = strdup(deep_path(src, "bottom"));
-	fd = bottom ? open(bottom, O_WRONLY | O_CREAT | O_CLOEXEC, 0644) : -1;
-	if (fd < 0 || vz_write_full(fd, "before", 6) < 0)
-		abort();
-	close(fd);
+	put(deep_dir(true), "bottom", "before");
 	is_int(last_pass(change_deep, "a deep change"), 0,
 	       "a last pass after a change %d directories down", DEEP);
 	ok(trees_equal(), "... deeper than the walk goes: tar walks, the change arrives");
-	free(bottom);
 	/* The walk of the next test would fail on it first. */
 	if (vz_rm_rf(path_of(src, "deep")) < 0)
 		abort();

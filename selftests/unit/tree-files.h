@@ -7,6 +7,7 @@
 #define VZ_TEST_TREE_FILES_H
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 /* dir/name, in one of two buffers that calls take in turn (rename() takes two). */
 static inline const char *path_of(const char *dir, const char *name)
 {
-	static char path[2][256];
+	static char path[2][PATH_MAX];
 	static int next;
 
 	next = !next;
