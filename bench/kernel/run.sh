@@ -15,11 +15,13 @@
 #
 #  1. microbench ops (fork+exit, fork+exec, open+close, TCP and Unix
 #     socket+close, pty open+close, queued signal, flock, POSIX lock)
-#     twice: from the root cgroup ("root", a task of the host; on the
-#     patched kernel charging is on, since a beancounter group exists,
-#     but the root is not charged), and from a non-root cgroup with the
+#     three times: from the root cgroup ("root", a task of the host; on
+#     the patched kernel charging is on, since a beancounter group exists,
+#     but the root is not charged), from a non-root cgroup with the
 #     beancounter controller and a barrier and limit on every resource
-#     ("ct", a container: the charged paths);
+#     ("ct", a container: the charged paths), and from such a cgroup
+#     below a non-root parent without limits ("vzct": vzctl's layout,
+#     $CGROUP_PARENT/<CTID> with CGROUP_PARENT=/vz, two levels charged);
 #  2. on both kernels: /proc/meminfo, /proc/cpuinfo, /proc/uptime read
 #     BENCH_PROC_READS times from the root cgroup (the host view), and
 #     through LXCFS from a container-like cgroup (memory.max 256M, cpuset
@@ -86,6 +88,23 @@ if [ \$patched = 1 ]; then
 	echo "# kernel: bench cgroup barriers: \$(tr '\\n' ' ' <\$cg/bench/beancounter.barrier)"
 fi
 BENCH_ROUNDS=${BENCH_ROUNDS:-3} sh -c "echo \\\$\\\$ >\$cg/bench/cgroup.procs && exec \$mb ops ct" || exit 1
+
+# vzctl's layout: the container below /vz, which has no limits.
+mkdir -p \$cg/vz
+for c in memory pids cpuset; do
+	echo +\$c >\$cg/vz/cgroup.subtree_control || exit 1
+done
+if [ \$patched = 1 ]; then
+	echo +beancounter >\$cg/vz/cgroup.subtree_control || exit 1
+fi
+mkdir -p \$cg/vz/bench
+if [ \$patched = 1 ]; then
+	for r in numproc numfile numflock numpty numsiginfo numtcpsock numothersock; do
+		echo "\$r 1000000" >\$cg/vz/bench/beancounter.barrier &&
+			echo "\$r 1100000" >\$cg/vz/bench/beancounter.limit || exit 1
+	done
+fi
+BENCH_ROUNDS=${BENCH_ROUNDS:-3} sh -c "echo \\\$\\\$ >\$cg/vz/bench/cgroup.procs && exec \$mb ops vzct" || exit 1
 
 # A container-like cgroup for the /proc readers.
 ct=\$cg/ct
@@ -165,10 +184,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
 
 echo "bench-kernel: QEMU TCG -icount $ICOUNT (guest ns = executed instructions x 2^shift), 1 vCPU"
 echo "bench-kernel: charged paths, ns/op (fastest of ${BENCH_ROUNDS:-3} rounds); ratio = patched/unpatched"
-echo "bench-kernel: root = from the root cgroup (host task), ct = from a beancounter group with limits (container)"
+echo "bench-kernel: root = from the root cgroup (host task), ct = from a beancounter group with limits (container),"
+echo "bench-kernel: vzct = the same group below /vz, as vzctl places containers (two levels charged)"
 for b in $(seq "$BOOTS"); do
 	printf '%-4s %-4s %-14s %14s %14s %9s %9s\n' boot in benchmark patched unpatched ratio overhead
-	for where in root ct; do
+	for where in root ct vzct; do
 		for name in fork_exit fork_exec open_close socket_tcp socket_unix pty_open sigqueue flock posix_lock; do
 			vz=$(value vz "$b" ${where}_$name)
 			va=$(value vanilla "$b" ${where}_$name)
