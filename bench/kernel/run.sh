@@ -69,42 +69,36 @@ grep -qw beancounter \$cg/cgroup.controllers && patched=1
 echo "# kernel \$(uname -r), beancounter: \$patched, controllers: \$(cat \$cg/cgroup.subtree_control)"
 # Same address space layout in every run (the kernel's: nokaslr).
 echo 0 >/proc/sys/kernel/randomize_va_space
-for c in memory pids cpuset; do
-	grep -qw \$c \$cg/cgroup.subtree_control || echo +\$c >\$cg/cgroup.subtree_control || exit 1
-done
-if [ \$patched = 1 ]; then
-	grep -qw beancounter \$cg/cgroup.subtree_control ||
-		echo +beancounter >\$cg/cgroup.subtree_control || exit 1
-fi
+# delegate DIR: the controllers for DIR's children.
+delegate() {
+	for c in memory pids cpuset; do
+		grep -qw \$c \$1/cgroup.subtree_control || echo +\$c >\$1/cgroup.subtree_control || return 1
+	done
+	[ \$patched = 0 ] || grep -qw beancounter \$1/cgroup.subtree_control ||
+		echo +beancounter >\$1/cgroup.subtree_control
+}
 
+# ops_in DIR LABEL: the operations from cgroup DIR, a container with a
+# barrier and a limit on every resource.
+ops_in() {
+	mkdir -p \$1 || return 1
+	if [ \$patched = 1 ]; then
+		for r in numproc numfile numflock numpty numsiginfo numtcpsock numothersock; do
+			echo "\$r 1000000" >\$1/beancounter.barrier &&
+				echo "\$r 1100000" >\$1/beancounter.limit || return 1
+		done
+		echo "# kernel: \$2 cgroup barriers: \$(tr '\\n' ' ' <\$1/beancounter.barrier)"
+	fi
+	BENCH_ROUNDS=${BENCH_ROUNDS:-3} sh -c "echo \\\$\\\$ >\$1/cgroup.procs && exec \$mb ops \$2"
+}
+
+delegate \$cg || exit 1
 mkdir -p \$cg/bench
 echo "# kernel: bench cgroup controllers: \$(cat \$cg/bench/cgroup.controllers)"
 BENCH_ROUNDS=${BENCH_ROUNDS:-3} \$mb ops root || exit 1
-if [ \$patched = 1 ]; then
-	for r in numproc numfile numflock numpty numsiginfo numtcpsock numothersock; do
-		echo "\$r 1000000" >\$cg/bench/beancounter.barrier &&
-			echo "\$r 1100000" >\$cg/bench/beancounter.limit || exit 1
-	done
-	echo "# kernel: bench cgroup barriers: \$(tr '\\n' ' ' <\$cg/bench/beancounter.barrier)"
-fi
-BENCH_ROUNDS=${BENCH_ROUNDS:-3} sh -c "echo \\\$\\\$ >\$cg/bench/cgroup.procs && exec \$mb ops ct" || exit 1
-
+ops_in \$cg/bench ct || exit 1
 # vzctl's layout: the container below /vz, which has no limits.
-mkdir -p \$cg/vz
-for c in memory pids cpuset; do
-	echo +\$c >\$cg/vz/cgroup.subtree_control || exit 1
-done
-if [ \$patched = 1 ]; then
-	echo +beancounter >\$cg/vz/cgroup.subtree_control || exit 1
-fi
-mkdir -p \$cg/vz/bench
-if [ \$patched = 1 ]; then
-	for r in numproc numfile numflock numpty numsiginfo numtcpsock numothersock; do
-		echo "\$r 1000000" >\$cg/vz/bench/beancounter.barrier &&
-			echo "\$r 1100000" >\$cg/vz/bench/beancounter.limit || exit 1
-	done
-fi
-BENCH_ROUNDS=${BENCH_ROUNDS:-3} sh -c "echo \\\$\\\$ >\$cg/vz/bench/cgroup.procs && exec \$mb ops vzct" || exit 1
+mkdir -p \$cg/vz && delegate \$cg/vz && ops_in \$cg/vz/bench vzct || exit 1
 
 # A container-like cgroup for the /proc readers.
 ct=\$cg/ct
